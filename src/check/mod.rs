@@ -1,0 +1,445 @@
+//! The checker: decodes documents, runs the schema and the rule catalogue, and produces a
+//! [`Report`] of findings.
+//!
+//! The fast path decodes straight into the typed models (which agree with the published
+//! schema); only a document that does not decode is parsed again and run through the full JSON
+//! Schema validator, to explain each violation with its JSON Pointer.
+
+mod source;
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use source::{check_path, Options};
+
+use crate::decode::strip_bom;
+use crate::model::{Container, Stats, Task, TaskStats};
+use crate::profile::Profile;
+use crate::rules::{self, Context, Needs, Severity, Sink};
+use crate::{Endpoint, Error};
+
+/// Exit status when the target conforms.
+pub const EXIT_PASS: u8 = 0;
+/// Exit status when there are findings that fail the check.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status when the target could not be checked.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Version of the endpoint a document came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiVersion {
+    /// `/v3/` (v2 recordings are checked as v3: the agent serves the same structs).
+    #[default]
+    V3,
+    /// `/v4/` (read with the v3 models for now; v4 fields are reported as undocumented).
+    V4,
+}
+
+impl ApiVersion {
+    /// Parses `v2`, `v3` or `v4`.
+    pub fn parse(s: &str) -> Option<ApiVersion> {
+        match s {
+            "v2" | "v3" => Some(ApiVersion::V3),
+            "v4" => Some(ApiVersion::V4),
+            _ => None,
+        }
+    }
+}
+
+/// One violation found in a document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Id of the rule.
+    pub rule: &'static str,
+    /// Severity of the rule.
+    pub severity: Severity,
+    /// The endpoint whose document is at fault.
+    pub endpoint: Endpoint,
+    /// RFC 6901 JSON Pointer into that document.
+    pub pointer: String,
+    /// What is wrong.
+    pub message: String,
+    /// Line of a JSON Lines target the document came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// File or URL the document came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A rule that did not run, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Id of the rule.
+    pub rule: &'static str,
+    /// Why it did not run.
+    pub reason: String,
+}
+
+/// Pass or fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// No finding fails the check.
+    Pass,
+    /// At least one error (or warning, with `--deny-warnings`).
+    Fail,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+        })
+    }
+}
+
+/// The outcome of checking one target.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    /// What was checked (path or URL).
+    pub target: String,
+    /// Endpoint version the documents were checked as.
+    pub version: ApiVersion,
+    /// Profile the rules used.
+    pub profile: Profile,
+    /// Endpoints whose documents were checked.
+    pub checked: Vec<Endpoint>,
+    /// Number of documents checked (more than the endpoints for JSON Lines).
+    pub documents: u64,
+    /// Findings, sorted by line, endpoint, pointer and rule.
+    pub findings: Vec<Finding>,
+    /// Rules that did not run, with the reason.
+    pub skipped: Vec<Skipped>,
+    /// Things the checker inferred or wants the reader to know.
+    pub notes: Vec<String>,
+    /// Whether warnings fail the check.
+    pub deny_warnings: bool,
+}
+
+impl Report {
+    /// The verdict.
+    pub fn verdict(&self) -> Verdict {
+        let fails = |f: &Finding| {
+            f.severity == Severity::Error || (self.deny_warnings && f.severity == Severity::Warning)
+        };
+        if self.findings.iter().any(fails) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    /// Exit status for the verdict.
+    pub fn exit_status(&self) -> u8 {
+        match self.verdict() {
+            Verdict::Pass => EXIT_PASS,
+            Verdict::Fail => EXIT_FINDINGS,
+        }
+    }
+
+    /// Counts of findings by severity: (errors, warnings, infos).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let n = |s| self.findings.iter().filter(|f| f.severity == s).count();
+        (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
+    }
+
+    /// Sorts findings into the stable order reports and snapshots use.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (a.line, a.endpoint, &a.pointer, a.rule, &a.message)
+                .cmp(&(b.line, b.endpoint, &b.pointer, b.rule, &b.message))
+        });
+        self.findings.dedup();
+    }
+}
+
+/// One response to check: which endpoint, where it came from, and its bytes.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The endpoint it is a response of.
+    pub endpoint: Endpoint,
+    /// Its name in messages (file path, URL, `file.jsonl:LINE`).
+    pub input: String,
+    /// The body.
+    pub bytes: Vec<u8>,
+}
+
+/// Typed documents of one target, as far as they decoded.
+#[derive(Debug, Default)]
+pub struct Decoded {
+    /// The container response.
+    pub container: Option<Container>,
+    /// The task response.
+    pub task: Option<Task>,
+    /// The stats response.
+    pub stats: Option<Stats>,
+    /// The task stats response.
+    pub task_stats: Option<TaskStats>,
+}
+
+fn validators() -> &'static [jsonschema::Validator; 4] {
+    static V: OnceLock<[jsonschema::Validator; 4]> = OnceLock::new();
+    V.get_or_init(|| Endpoint::ALL.map(crate::schema::validator))
+}
+
+fn validator_for(endpoint: Endpoint) -> &'static jsonschema::Validator {
+    let i = Endpoint::ALL
+        .iter()
+        .position(|e| *e == endpoint)
+        .expect("every endpoint is listed");
+    &validators()[i]
+}
+
+/// Decodes `doc` into its model. Returns `Ok(None)` with schema findings pushed to `out` when
+/// the document is JSON but does not match the schema; `Err` when it is not JSON at all, or is
+/// evidently another endpoint's response.
+fn decode_one<T: DeserializeOwned>(
+    doc: &Document,
+    out: &mut Vec<Finding>,
+) -> Result<Option<T>, Error> {
+    let bytes = strip_bom(&doc.bytes);
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if !e.is_data() => Err(Error::json(&doc.input, &e)),
+        Err(_) => {
+            let value: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|e| Error::json(&doc.input, &e))?;
+            if let Some(other) = Endpoint::infer(&value) {
+                if other != doc.endpoint {
+                    return Err(Error::Input {
+                        input: doc.input.clone(),
+                        message: format!(
+                            "this looks like a {other} response, not a {} response; hint: name the file {} or pass --endpoint {other}",
+                            doc.endpoint,
+                            other.file_name()
+                        ),
+                    });
+                }
+            }
+            schema_findings(doc.endpoint, &value, out);
+            Ok(None)
+        }
+    }
+}
+
+/// Validates `value` against the published schema of `endpoint`, reporting each violation
+/// under the rule its keyword belongs to.
+pub fn schema_findings(endpoint: Endpoint, value: &serde_json::Value, out: &mut Vec<Finding>) {
+    for err in validator_for(endpoint).iter_errors(value) {
+        let schema_path = err.schema_path().to_string();
+        let rule = schema_path
+            .split('/')
+            .find_map(|seg| {
+                rules::RULES
+                    .iter()
+                    .find(|r| r.schema_keywords.contains(&seg))
+                    .copied()
+            })
+            .unwrap_or_else(|| rules::rule_for_schema_keyword(err.kind().keyword()));
+        let mut message = err.to_string();
+        if message.len() > 240 {
+            let cut = (0..=240)
+                .rev()
+                .find(|i| message.is_char_boundary(*i))
+                .unwrap_or(0);
+            message.truncate(cut);
+            message.push_str("...");
+        }
+        out.push(Finding {
+            rule: rule.id,
+            severity: rule.severity,
+            endpoint,
+            pointer: err.instance_path().to_string(),
+            message: format!("{message} (schema: {schema_path})"),
+            line: None,
+            source: None,
+        });
+    }
+}
+
+/// Checks a set of documents read together (a recording directory, or one poll of a live
+/// endpoint), running cross-endpoint rules between them.
+pub fn check_documents(
+    docs: &[Document],
+    profile: Profile,
+    version: ApiVersion,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let mut findings = Vec::new();
+    let mut decoded = Decoded::default();
+    let mut invalid = Vec::new();
+    for doc in docs {
+        let ok = match doc.endpoint {
+            Endpoint::Container => {
+                decoded.container = decode_one(doc, &mut findings)?;
+                decoded.container.is_some()
+            }
+            Endpoint::Task => {
+                decoded.task = decode_one(doc, &mut findings)?;
+                decoded.task.is_some()
+            }
+            Endpoint::Stats => {
+                decoded.stats = decode_one(doc, &mut findings)?;
+                decoded.stats.is_some()
+            }
+            Endpoint::TaskStats => {
+                decoded.task_stats = decode_one(doc, &mut findings)?;
+                decoded.task_stats.is_some()
+            }
+        };
+        if !ok {
+            invalid.push(doc.endpoint);
+        }
+        if !report.checked.contains(&doc.endpoint) {
+            report.checked.push(doc.endpoint);
+        }
+        report.documents += 1;
+    }
+    for e in &invalid {
+        let note = format!("engine rules did not read the {e} document: it does not match the schema (see schema findings)");
+        if !report.notes.contains(&note) {
+            report.notes.push(note);
+        }
+    }
+    run_rules(
+        &decoded,
+        profile,
+        version,
+        &mut findings,
+        &mut report.skipped,
+    );
+    for f in &mut findings {
+        if f.source.is_none() {
+            f.source = docs
+                .iter()
+                .find(|d| d.endpoint == f.endpoint)
+                .map(|d| d.input.clone());
+        }
+    }
+    report.findings.extend(findings);
+    Ok(())
+}
+
+/// Runs every rule of the catalogue on typed documents.
+pub fn run_rules(
+    decoded: &Decoded,
+    profile: Profile,
+    version: ApiVersion,
+    out: &mut Vec<Finding>,
+    skipped: &mut Vec<Skipped>,
+) {
+    let ctx = Context {
+        container: decoded.container.as_ref(),
+        task: decoded.task.as_ref(),
+        stats: decoded.stats.as_ref(),
+        task_stats: decoded.task_stats.as_ref(),
+        profile,
+        version,
+    };
+    for rule in rules::RULES {
+        if rule.needs == Needs::LaunchType && profile.launch_type.is_none() {
+            if !skipped.iter().any(|s| s.rule == rule.id) {
+                skipped.push(Skipped {
+                    rule: rule.id,
+                    reason: "needs a profile: pass --launch-type (and --platform-version/--os)"
+                        .into(),
+                });
+            }
+            continue;
+        }
+        (rule.check)(&ctx, &mut Sink::new(rule, out));
+    }
+}
+
+/// Decodes a single document of a known endpoint for library users, returning the schema
+/// findings when it does not match.
+pub fn decode_document(doc: &Document) -> Result<(Decoded, Vec<Finding>), Error> {
+    let mut findings = Vec::new();
+    let mut decoded = Decoded::default();
+    match doc.endpoint {
+        Endpoint::Container => decoded.container = decode_one(doc, &mut findings)?,
+        Endpoint::Task => decoded.task = decode_one(doc, &mut findings)?,
+        Endpoint::Stats => decoded.stats = decode_one(doc, &mut findings)?,
+        Endpoint::TaskStats => decoded.task_stats = decode_one(doc, &mut findings)?,
+    }
+    Ok((decoded, findings))
+}
+
+/// A rule fixture: documents of several endpoints read together, with the profile to check
+/// them under. The format of the files in `conformance/rules/<rule-id>/{pass,fail}/`.
+#[derive(Debug, serde::Deserialize)]
+pub struct Fixture {
+    /// Why this fixture passes or fails.
+    pub about: String,
+    /// Endpoint version (default v3).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Profile to check under.
+    #[serde(default)]
+    pub profile: Profile,
+    /// The container response.
+    #[serde(default)]
+    pub container: Option<Box<serde_json::value::RawValue>>,
+    /// The task response.
+    #[serde(default)]
+    pub task: Option<Box<serde_json::value::RawValue>>,
+    /// The stats response.
+    #[serde(default)]
+    pub stats: Option<Box<serde_json::value::RawValue>>,
+    /// The task stats response.
+    #[serde(rename = "task-stats", default)]
+    pub task_stats: Option<Box<serde_json::value::RawValue>>,
+}
+
+/// Checks a rule fixture file.
+pub fn check_fixture(path: &std::path::Path) -> Result<Report, Error> {
+    let input = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let fx: Fixture = crate::decode::from_slice(&input, &bytes)?;
+    let version = match fx.version.as_deref() {
+        None => ApiVersion::V3,
+        Some(v) => ApiVersion::parse(v).ok_or_else(|| Error::Input {
+            input: input.clone(),
+            message: format!("unknown version {v:?}"),
+        })?,
+    };
+    let mut docs = Vec::new();
+    for (endpoint, raw) in [
+        (Endpoint::Container, &fx.container),
+        (Endpoint::Task, &fx.task),
+        (Endpoint::Stats, &fx.stats),
+        (Endpoint::TaskStats, &fx.task_stats),
+    ] {
+        if let Some(raw) = raw {
+            docs.push(Document {
+                endpoint,
+                input: format!("{input}#{endpoint}"),
+                bytes: raw.get().as_bytes().to_vec(),
+            });
+        }
+    }
+    if docs.is_empty() {
+        return Err(Error::Input {
+            input,
+            message: "a fixture needs at least one of container, task, stats, task-stats".into(),
+        });
+    }
+    let mut report = Report {
+        target: input,
+        version,
+        profile: fx.profile,
+        ..Report::default()
+    };
+    check_documents(&docs, fx.profile, version, &mut report)?;
+    report.sort();
+    Ok(report)
+}

@@ -1,0 +1,315 @@
+//! The container metadata response (`${ECS_CONTAINER_METADATA_URI}`) and its parts.
+
+use std::collections::BTreeMap;
+use std::num::{NonZeroI64, NonZeroU16};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::de;
+use super::{ContainerStatus, ContainerType, Extra, Float, HealthStatusValue, Protocol, Timestamp};
+
+/// Metadata of one container, as served at `${ECS_CONTAINER_METADATA_URI}` and as each entry
+/// of the task response's `Containers`.
+///
+/// Keys are those of the agent's v2/v3 `ContainerResponse`; a key the agent marks `omitempty`
+/// is left out (never `null`, never empty) when it has no value. Unknown keys are allowed:
+/// AWS adds fields, and v4 documents are a superset of v3.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "Container")]
+pub struct Container {
+    /// Docker container ID: 64 lower-case hex digits on EC2, `<32 hex task id>-<digits>` on
+    /// Fargate. Empty while the agent has reserved the container but Docker has not created it.
+    #[serde(rename = "DockerId")]
+    pub docker_id: String,
+    /// Container name from the task definition.
+    #[serde(rename = "Name")]
+    pub name: String,
+    /// Name given to Docker: `ecs-<family>-<revision>-<name>-<20 hex>` on EC2, the container
+    /// name itself on Fargate. Empty before the agent assigned one.
+    #[serde(rename = "DockerName")]
+    pub docker_name: String,
+    /// Image reference from the task definition (may include a tag and a `@sha256:` digest).
+    #[serde(rename = "Image")]
+    pub image: String,
+    /// Image ID (`sha256:<64 hex>`) reported by Docker; empty for the agent's pause container.
+    #[serde(rename = "ImageID")]
+    pub image_id: String,
+    /// Port bindings Docker reports. Omitted when there are none; never an empty array.
+    #[serde(
+        rename = "Ports",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minItems" = 1))]
+    pub ports: Option<Vec<Port>>,
+    /// Docker labels of the container: the task definition's `dockerLabels` plus five
+    /// `com.amazonaws.ecs.*` labels set by the agent. Omitted when there are none; never `{}`.
+    #[serde(
+        rename = "Labels",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minProperties" = 1))]
+    pub labels: Option<BTreeMap<String, String>>,
+    /// Status ECS wants the container in.
+    #[serde(rename = "DesiredStatus")]
+    pub desired_status: ContainerStatus,
+    /// Status the agent last observed.
+    #[serde(rename = "KnownStatus")]
+    pub known_status: ContainerStatus,
+    /// Exit code of the last exit. Present only once the container has exited (so only with
+    /// `KnownStatus` `STOPPED` or a `FinishedAt`); `0` is a valid exit code.
+    #[serde(
+        rename = "ExitCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub exit_code: Option<i64>,
+    /// Container-level resource limits. The documentation says the key is omitted when no
+    /// limits are defined, but real agents always send it (EC2: `CPU` at least 2 and `Memory`;
+    /// Fargate: often `{"CPU": 2}` alone), so the schema requires it.
+    #[serde(rename = "Limits")]
+    pub limits: ContainerLimits,
+    /// When Docker created the container. Omitted until it has been created.
+    #[serde(
+        rename = "CreatedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub created_at: Option<Timestamp>,
+    /// When the container first started (not updated by restarts). Omitted until it started.
+    #[serde(
+        rename = "StartedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub started_at: Option<Timestamp>,
+    /// When the container last stopped. Omitted until it has stopped once.
+    #[serde(
+        rename = "FinishedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub finished_at: Option<Timestamp>,
+    /// Kind of container: `NORMAL` for task-definition containers.
+    #[serde(rename = "Type")]
+    pub container_type: ContainerType,
+    /// Network attachments. Omitted when the agent has no network information (for example
+    /// while the container is being created); never an empty array.
+    #[serde(
+        rename = "Networks",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minItems" = 1))]
+    pub networks: Option<Vec<Network>>,
+    /// Docker health check state. Present only when the task definition declares a health
+    /// check; `{}` before the first result. Undocumented for v3, but the agent sends it.
+    #[serde(
+        rename = "Health",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub health: Option<Health>,
+    /// Mounts Docker reports. Omitted when there are none. Undocumented for v3, but the agent
+    /// sends it.
+    #[serde(
+        rename = "Volumes",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minItems" = 1))]
+    pub volumes: Option<Vec<Volume>>,
+    /// Keys this model does not describe (v4 additions, future fields), kept as sent.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Container-level resource limits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "ContainerLimits")]
+pub struct ContainerLimits {
+    /// CPU units (1024 = one vCPU). Agents since 1.50.0 send at least 2, even when the task
+    /// definition sets 0 or nothing; older agents and documentation examples show 0.
+    #[serde(
+        rename = "CPU",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minimum" = 0))]
+    pub cpu: Option<Float>,
+    /// Memory limit in MiB (hard limit, or the soft reservation when no hard limit is set).
+    /// The EC2 agent always sends it (0 when unset); Fargate omits it when the task definition
+    /// sets no container memory.
+    #[serde(
+        rename = "Memory",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub memory: Option<u64>,
+    /// Keys this model does not describe.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One port binding.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "Port")]
+pub struct Port {
+    /// Port inside the container.
+    #[serde(
+        rename = "ContainerPort",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub container_port: Option<NonZeroU16>,
+    /// `tcp` or `udp`.
+    #[serde(
+        rename = "Protocol",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub protocol: Option<Protocol>,
+    /// Port on the host. Omitted when Docker reports none (awsvpc tasks on old agents).
+    #[serde(
+        rename = "HostPort",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub host_port: Option<NonZeroU16>,
+    /// Keys this model does not describe (v4 adds `HostIp`).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One network attachment of a container.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "Network")]
+pub struct Network {
+    /// `awsvpc`, or the Docker network name (`bridge`, `host`, `none`, `nat` on Windows, a
+    /// user-defined network), or `default` on old Docker versions.
+    #[serde(
+        rename = "NetworkMode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minLength" = 1))]
+    pub network_mode: Option<String>,
+    /// IPv4 addresses. In bridge/host modes a one-element array, whose element is `""` when
+    /// Docker has no address (host mode).
+    #[serde(
+        rename = "IPv4Addresses",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minItems" = 1))]
+    pub ipv4_addresses: Option<Vec<String>>,
+    /// IPv6 addresses of the task's elastic network interface (awsvpc only in v3).
+    #[serde(
+        rename = "IPv6Addresses",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minItems" = 1))]
+    pub ipv6_addresses: Option<Vec<String>>,
+    /// Keys this model does not describe (the v4 interface properties).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Docker health check state. Note the lower-case keys.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "Health")]
+pub struct Health {
+    /// `HEALTHY` or `UNHEALTHY`; omitted before the first result.
+    #[serde(
+        rename = "status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub status: Option<HealthStatusValue>,
+    /// When the status last changed.
+    #[serde(
+        rename = "statusSince",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub status_since: Option<Timestamp>,
+    /// Exit code of the last failing check. A Go `int` with `omitempty`, so `0` is never sent;
+    /// not reset when the container becomes healthy again (Fargate sends `-1`).
+    #[serde(
+        rename = "exitCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub exit_code: Option<NonZeroI64>,
+    /// Output of the last check, truncated by the agent. Omitted when empty.
+    #[serde(
+        rename = "output",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minLength" = 1))]
+    pub output: Option<String>,
+    /// Keys this model does not describe.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A mount, from Docker's `Mounts`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "Volume")]
+pub struct Volume {
+    /// Name of a Docker named volume; omitted for bind mounts.
+    #[serde(
+        rename = "DockerName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minLength" = 1))]
+    pub docker_name: Option<String>,
+    /// Host path of the mount.
+    #[serde(
+        rename = "Source",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minLength" = 1))]
+    pub source: Option<String>,
+    /// Path inside the container.
+    #[serde(
+        rename = "Destination",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("minLength" = 1))]
+    pub destination: Option<String>,
+    /// Keys this model does not describe.
+    #[serde(flatten)]
+    pub extra: Extra,
+}

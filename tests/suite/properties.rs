@@ -1,0 +1,468 @@
+//! Property tests: generated responses are valid and round-trip; typed decoding and the
+//! published schema agree on mutated documents.
+
+use std::collections::BTreeMap;
+use std::num::{NonZeroU16, NonZeroU64};
+
+use ecs_tmde::model::*;
+use ecs_tmde::{schema, Endpoint};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+use crate::recorded::typed_accepts;
+use crate::support::same_json;
+
+/// Timestamps between 2017 and 2030 with 0 to 9 fractional digits, as Go writes them.
+fn timestamp() -> impl Strategy<Value = Timestamp> {
+    (
+        1_483_228_800i64..1_893_456_000,
+        0u32..1_000_000_000,
+        0usize..4,
+    )
+        .prop_map(|(s, n, mode)| {
+            // Mode picks whole seconds, milliseconds or full nanoseconds, the precisions seen.
+            let nanos = match mode {
+                0 => 0,
+                1 => n / 1_000_000 * 1_000_000,
+                _ => n,
+            };
+            Timestamp::from_unix_nanos(i128::from(s) * 1_000_000_000 + i128::from(nanos))
+        })
+}
+
+fn hex(len: usize) -> impl Strategy<Value = String> {
+    proptest::collection::vec(0u8..16, len)
+        .prop_map(|v| v.iter().map(|d| format!("{d:x}")).collect())
+}
+
+fn container_status() -> impl Strategy<Value = ContainerStatus> {
+    prop_oneof![
+        Just(ContainerStatus::None),
+        Just(ContainerStatus::Pulled),
+        Just(ContainerStatus::Created),
+        Just(ContainerStatus::Running),
+        Just(ContainerStatus::ResourcesProvisioned),
+        Just(ContainerStatus::Stopped),
+    ]
+}
+
+fn labels() -> impl Strategy<Value = Option<BTreeMap<String, String>>> {
+    proptest::option::of(proptest::collection::btree_map(
+        "[a-z.]{1,12}",
+        "[ -~]{0,12}",
+        1..4,
+    ))
+}
+
+fn network() -> impl Strategy<Value = Network> {
+    (
+        prop_oneof![Just("awsvpc"), Just("bridge"), Just("host")],
+        proptest::collection::vec("10\\.0\\.[0-9]{1,2}\\.[0-9]{1,3}", 1..3),
+    )
+        .prop_map(|(mode, ips)| Network {
+            network_mode: Some(mode.to_owned()),
+            ipv4_addresses: Some(ips),
+            ipv6_addresses: None,
+            extra: Extra::new(),
+        })
+}
+
+fn port() -> impl Strategy<Value = Port> {
+    (
+        1u16..=65535,
+        proptest::option::of(1u16..=65535),
+        any::<bool>(),
+    )
+        .prop_map(|(c, h, udp)| Port {
+            container_port: NonZeroU16::new(c),
+            protocol: Some(if udp { Protocol::Udp } else { Protocol::Tcp }),
+            host_port: h.and_then(NonZeroU16::new),
+            extra: Extra::new(),
+        })
+}
+
+/// A container whose timestamps and ExitCode are consistent with its KnownStatus.
+fn container() -> impl Strategy<Value = Container> {
+    (
+        (
+            hex(64),
+            "[a-z][a-z0-9-]{0,15}",
+            container_status(),
+            container_status(),
+            any::<bool>(),
+        ),
+        (
+            timestamp(),
+            0i64..5_000_000_000,
+            0i64..5_000_000_000,
+            proptest::option::of(-1i64..256),
+        ),
+        (
+            labels(),
+            proptest::option::of(proptest::collection::vec(port(), 1..3)),
+        ),
+        (
+            proptest::option::of(proptest::collection::vec(network(), 1..2)),
+            proptest::option::of(0u32..4096),
+            proptest::option::of(0u64..65536),
+        ),
+    )
+        .prop_map(
+            |(
+                (id, name, desired, known, pause),
+                (created, d1, d2, code),
+                (labels, ports),
+                (networks, cpu, memory),
+            )| {
+                let created_ok = known.is_created();
+                let started = created_ok && known != ContainerStatus::Created;
+                let stopped = known == ContainerStatus::Stopped;
+                let at = |base: &Timestamp, d: i64| {
+                    Timestamp::from_unix_nanos(base.unix_nanos() + i128::from(d) * 1000)
+                };
+                let started_at = at(&created, d1);
+                Container {
+                    docker_id: if created_ok {
+                        id.clone()
+                    } else {
+                        String::new()
+                    },
+                    docker_name: format!("ecs-fam-1-{name}-{}", &id[..20]),
+                    name,
+                    image: "public.ecr.aws/nginx/nginx:latest".into(),
+                    image_id: if pause {
+                        String::new()
+                    } else {
+                        format!("sha256:{id}")
+                    },
+                    ports,
+                    labels,
+                    desired_status: desired,
+                    known_status: known,
+                    exit_code: if stopped { code } else { None },
+                    limits: ContainerLimits {
+                        cpu: cpu.map(|c| Float(f64::from(c))),
+                        memory,
+                        extra: Extra::new(),
+                    },
+                    created_at: created_ok.then(|| created.clone()),
+                    started_at: started.then(|| started_at.clone()),
+                    finished_at: (started && stopped).then(|| at(&started_at, d2)),
+                    container_type: if pause {
+                        ContainerType::CniPause
+                    } else {
+                        ContainerType::Normal
+                    },
+                    networks,
+                    health: None,
+                    volumes: None,
+                    extra: Extra::new(),
+                }
+            },
+        )
+}
+
+fn task() -> impl Strategy<Value = Task> {
+    (
+        proptest::collection::vec(container(), 1..5),
+        hex(32),
+        1u32..300,
+        proptest::option::of((
+            proptest::option::of(prop_oneof![Just(0.25), Just(0.5), Just(1.0), Just(4.0)]),
+            proptest::option::of(512u64..30720),
+        )),
+        proptest::option::of((timestamp(), 0i64..60_000_000)),
+        any::<bool>(),
+        proptest::option::of(prop_oneof![
+            Just(ClockSynchronizationStatus::Synchronized),
+            Just(ClockSynchronizationStatus::NotSynchronized)
+        ]),
+    )
+        .prop_map(|(containers, id, rev, limits, pull, az, sync)| Task {
+            cluster: "default".into(),
+            task_arn: format!("arn:aws:ecs:us-west-2:111122223333:task/default/{id}"),
+            family: "fam".into(),
+            revision: rev.to_string(),
+            desired_status: TaskStatus::Running,
+            known_status: TaskStatus::Running,
+            containers: Some(containers),
+            limits: limits
+                .filter(|(c, m)| c.is_some() || m.is_some())
+                .map(|(c, m)| TaskLimits {
+                    cpu: c.map(Float),
+                    memory: m,
+                    extra: Extra::new(),
+                }),
+            pull_started_at: pull.as_ref().map(|(t, _)| t.clone()),
+            pull_stopped_at: pull
+                .map(|(t, d)| Timestamp::from_unix_nanos(t.unix_nanos() + i128::from(d) * 1000)),
+            execution_stopped_at: None,
+            availability_zone: az.then(|| "us-west-2a".to_owned()),
+            task_tags: None,
+            container_instance_tags: None,
+            clock_drift: sync.map(|s| ClockDrift {
+                clock_error_bound: Some(Float(0.5)),
+                reference_timestamp: Some(Timestamp::parse("2021-09-07T16:57:44Z").unwrap()),
+                clock_synchronization_status: Some(s),
+                extra: Extra::new(),
+            }),
+            extra: Extra::new(),
+        })
+}
+
+fn cpu_stats() -> impl Strategy<Value = CpuStats> {
+    (
+        any::<u32>(),
+        any::<u32>(),
+        proptest::option::of(proptest::collection::vec(any::<u32>(), 1..4)),
+        proptest::option::of(1u64..u64::MAX),
+        proptest::option::of(1u32..64),
+    )
+        .prop_map(|(k, u, per, sys, cpus)| CpuStats {
+            cpu_usage: CpuUsage {
+                total_usage: u64::from(k) + u64::from(u),
+                percpu_usage: per.map(|v| v.into_iter().map(u64::from).collect()),
+                usage_in_kernelmode: u64::from(k),
+                usage_in_usermode: u64::from(u),
+                extra: Extra::new(),
+            },
+            system_cpu_usage: sys.and_then(NonZeroU64::new),
+            online_cpus: cpus.and_then(std::num::NonZeroU32::new),
+            throttling_data: ThrottlingData::default(),
+            extra: Extra::new(),
+        })
+}
+
+fn stats() -> impl Strategy<Value = Stats> {
+    (
+        timestamp(),
+        cpu_stats(),
+        proptest::option::of(1u64..=u64::MAX),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(read, cpu, limit, null_blkio, nets)| Stats {
+            preread: Timestamp::from_unix_nanos(read.unix_nanos() - 1_000_000_000),
+            read,
+            pids_stats: PidsStats::default(),
+            blkio_stats: BlkioStats {
+                io_service_bytes_recursive: if null_blkio {
+                    None
+                } else {
+                    Some(vec![BlkioEntry {
+                        major: 259,
+                        minor: 0,
+                        op: "read".into(),
+                        value: 4096,
+                        extra: Extra::new(),
+                    }])
+                },
+                ..BlkioStats::default()
+            },
+            num_procs: 0,
+            storage_stats: StorageStats::default(),
+            precpu_stats: CpuStats::default(),
+            cpu_stats: cpu,
+            memory_stats: MemoryStats {
+                usage: NonZeroU64::new(1 << 20),
+                limit: limit.and_then(NonZeroU64::new),
+                ..MemoryStats::default()
+            },
+            name: Some("app".into()),
+            id: None,
+            networks: nets.then(|| {
+                BTreeMap::from([(
+                    "eth0".to_owned(),
+                    NetworkStats {
+                        rx_bytes: 10,
+                        ..NetworkStats::default()
+                    },
+                )])
+            }),
+            extra: Extra::new(),
+        })
+}
+
+fn task_stats() -> impl Strategy<Value = TaskStats> {
+    proptest::collection::btree_map(
+        hex(64),
+        prop_oneof![
+            stats().prop_map(|s| TaskStatsEntry::Stats(Box::new(s))),
+            Just(TaskStatsEntry::Null),
+            Just(TaskStatsEntry::Empty)
+        ],
+        1..4,
+    )
+    .prop_map(TaskStats)
+}
+
+fn check_valid(endpoint: Endpoint, value: &Value) -> Result<(), TestCaseError> {
+    let v = schema::validator(endpoint);
+    let errors: Vec<String> = v
+        .iter_errors(value)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    prop_assert!(
+        errors.is_empty(),
+        "generated {endpoint} does not validate: {errors:?}\n{value:#}"
+    );
+    let bytes = serde_json::to_vec(value).unwrap();
+    let decoded = typed_accepts(endpoint, &bytes);
+    prop_assert!(
+        decoded.is_some(),
+        "generated {endpoint} is not accepted by the typed decoder"
+    );
+    Ok(())
+}
+
+fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned>(
+    m: &T,
+) -> Result<Value, TestCaseError> {
+    let value = serde_json::to_value(m).unwrap();
+    let back: T =
+        serde_json::from_value(value.clone()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert!(same_json(&value, &serde_json::to_value(&back).unwrap()));
+    Ok(value)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_containers_validate_and_round_trip(c in container()) {
+        let v = round_trips(&c)?;
+        check_valid(Endpoint::Container, &v)?;
+    }
+
+    #[test]
+    fn generated_tasks_validate_and_round_trip(t in task()) {
+        let v = round_trips(&t)?;
+        check_valid(Endpoint::Task, &v)?;
+    }
+
+    #[test]
+    fn generated_stats_validate_and_round_trip(s in stats()) {
+        let v = round_trips(&s)?;
+        check_valid(Endpoint::Stats, &v)?;
+    }
+
+    #[test]
+    fn generated_task_stats_validate_and_round_trip(s in task_stats()) {
+        let v = serde_json::to_value(&s).unwrap();
+        check_valid(Endpoint::TaskStats, &v)?;
+    }
+}
+
+/// Every location in a document, as a path of keys and indices.
+fn locations(v: &Value, here: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    out.push(here.clone());
+    match v {
+        Value::Object(m) => {
+            for (k, c) in m {
+                here.push(json!(k));
+                locations(c, here, out);
+                here.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, c) in a.iter().enumerate() {
+                here.push(json!(i));
+                locations(c, here, out);
+                here.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Replacement values: wrong types, out-of-vocabulary strings, bad timestamps, empties, nulls.
+/// (Integral floats such as `1.0` are left out: JSON Schema counts them as integers while
+/// serde's integer types reject them; no agent writes them.)
+fn replacement(k: usize) -> Value {
+    match k % 14 {
+        0 => Value::Null,
+        1 => json!("x"),
+        2 => json!(""),
+        3 => json!(0),
+        4 => json!(-1),
+        5 => json!(1.5),
+        6 => json!(true),
+        7 => json!([]),
+        8 => json!({}),
+        9 => json!("NOT_A_STATUS"),
+        10 => json!("2020-13-01T00:00:00Z"),
+        11 => json!("2020-02-30T00:00:00Z"),
+        12 => json!("2021-09-07T16:57:44.1234567890Z"),
+        _ => json!(7),
+    }
+}
+
+fn mutate(doc: &Value, pick: usize, kind: usize) -> Value {
+    let mut out = doc.clone();
+    let mut locs = Vec::new();
+    locations(doc, &mut Vec::new(), &mut locs);
+    let path = &locs[pick % locs.len()];
+    if path.is_empty() {
+        return replacement(kind);
+    }
+    let (last, parent_path) = path.split_last().unwrap();
+    let mut parent = &mut out;
+    for seg in parent_path {
+        parent = match seg {
+            Value::String(k) => parent.get_mut(k.as_str()).unwrap(),
+            Value::Number(i) => parent.get_mut(i.as_u64().unwrap() as usize).unwrap(),
+            _ => unreachable!(),
+        };
+    }
+    match (parent, last) {
+        // Every other mutation of an object member drops it.
+        (Value::Object(m), Value::String(k)) if kind % 3 == 0 => {
+            m.shift_remove(k.as_str());
+        }
+        (Value::Object(m), Value::String(k)) => {
+            m.insert(k.clone(), replacement(kind / 3));
+        }
+        (Value::Array(a), Value::Number(i)) => {
+            a[i.as_u64().unwrap() as usize] = replacement(kind);
+        }
+        _ => {}
+    }
+    out
+}
+
+fn agree(endpoint: Endpoint, doc: &Value) -> Result<(), TestCaseError> {
+    let schema_ok = schema::validator(endpoint).is_valid(doc);
+    let typed_ok = typed_accepts(endpoint, &serde_json::to_vec(doc).unwrap()).is_some();
+    prop_assert_eq!(
+        typed_ok,
+        schema_ok,
+        "typed decoding and schema disagree on this {}:\n{:#}",
+        endpoint,
+        doc
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn typed_decoding_agrees_with_schema_on_mutated_containers(c in container(), pick in any::<usize>(), kind in any::<usize>()) {
+        agree(Endpoint::Container, &mutate(&serde_json::to_value(&c).unwrap(), pick, kind))?;
+    }
+
+    #[test]
+    fn typed_decoding_agrees_with_schema_on_mutated_tasks(t in task(), pick in any::<usize>(), kind in any::<usize>()) {
+        agree(Endpoint::Task, &mutate(&serde_json::to_value(&t).unwrap(), pick, kind))?;
+    }
+
+    #[test]
+    fn typed_decoding_agrees_with_schema_on_mutated_stats(s in stats(), pick in any::<usize>(), kind in any::<usize>()) {
+        agree(Endpoint::Stats, &mutate(&serde_json::to_value(&s).unwrap(), pick, kind))?;
+    }
+
+    #[test]
+    fn typed_decoding_agrees_with_schema_on_mutated_task_stats(s in task_stats(), pick in any::<usize>(), kind in any::<usize>()) {
+        agree(Endpoint::TaskStats, &mutate(&serde_json::to_value(&s).unwrap(), pick, kind))?;
+    }
+}
