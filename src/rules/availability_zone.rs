@@ -129,6 +129,9 @@ fn availability_zone_region_mismatch(ctx: &Context<'_>, out: &mut Sink<'_>) {
     else {
         return;
     };
+    if az.is_empty() {
+        return; // `empty-string-sent` reports it
+    }
     let in_region = az.strip_prefix(arn.region).is_some_and(|rest| {
         rest.starts_with(|c: char| c.is_ascii_lowercase()) || rest.starts_with('-')
     });

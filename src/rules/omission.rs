@@ -220,7 +220,7 @@ pub static EXIT_CODE_BEFORE_EXIT: Rule = Rule {
     endpoints: &[Endpoint::Container, Endpoint::Task],
     needs: Needs::Nothing,
     doc_quote: Some("ExitCode - The exit code for the container. This parameter is omitted if the container has not exited."),
-    agent_basis: Some("The agent records an exit code only when Docker reports the container not running with a non-zero FinishedAt, or from a die event (agent/dockerclient/dockerapi/docker_client.go, 'Only record an exitcode if it has exited'). It is never cleared, so a restarted container keeps it together with its FinishedAt."),
+    agent_basis: Some("The agent records an exit code only when Docker reports the container not running with a non-zero FinishedAt, or from a die event (agent/dockerclient/dockerapi/docker_client.go, 'Only record an exitcode if it has exited'). It is never cleared, so a restarted container keeps it together with its FinishedAt. One transient exception: when the agent stops a container for a terminal dependency error it sets ExitCode 143 before the STOPPED event is processed (agent/engine/task_manager.go), a window of milliseconds."),
     follows: Follows::Both,
     explanation: "ExitCode requires exit evidence: KnownStatus STOPPED, or a FinishedAt (a container restarted by its restart policy keeps both). A RUNNING container with an ExitCode and no FinishedAt cannot come from the agent. `0` is a valid exit code, so clients must test presence, not value.",
     check: exit_code_before_exit,

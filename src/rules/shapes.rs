@@ -109,7 +109,9 @@ fn docker_id_shape(ctx: &Context<'_>, out: &mut Sink<'_>) {
         }
     }
     for (e, p, s) in ctx.stats_samples() {
-        let Some(id) = s.id.as_deref() else { continue };
+        let Some(id) = s.id.as_deref().filter(|id| !id.is_empty()) else {
+            continue;
+        };
         let ok = match lt {
             Some(LaunchType::Ec2 | LaunchType::External) => is_docker_engine_id(id),
             _ => is_docker_engine_id(id) || is_fargate_id(id),

@@ -311,7 +311,7 @@ fn timestamp_not_utc(ctx: &Context<'_>, out: &mut Sink<'_>) {
             out.report(
                 e,
                 p,
-                format!("timestamp {t} is not in UTC (the agent writes Z)"),
+                format!("timestamp {t} does not end in Z; the agent writes UTC times with Z"),
             );
         }
     }
