@@ -28,6 +28,11 @@ impl Endpoint {
         Endpoint::TaskStats,
     ];
 
+    /// Position in [`Endpoint::ALL`], for per-endpoint tables.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// Name used in reports, on the command line and in JSON output.
     pub fn name(self) -> &'static str {
         match self {
@@ -113,5 +118,23 @@ impl FromStr for Endpoint {
             .ok_or_else(|| {
                 format!("unknown endpoint {s:?}; expected container, task, stats or task-stats")
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Endpoint;
+
+    #[test]
+    fn names_files_and_indices_round_trip() {
+        for (i, e) in Endpoint::ALL.into_iter().enumerate() {
+            assert_eq!(
+                e.index(),
+                i,
+                "Endpoint::ALL must list the variants in declaration order"
+            );
+            assert_eq!(e.name().parse::<Endpoint>(), Ok(e));
+            assert_eq!(Endpoint::from_file_name(e.file_name()), Some(e));
+        }
     }
 }

@@ -30,8 +30,8 @@ enum Command {
         /// Write the schemas under DIR (normally `schemas/`).
         #[arg(long, value_name = "DIR")]
         write: Option<PathBuf>,
-        /// Check that the schemas under DIR are up to date (default `schemas`).
-        #[arg(long, value_name = "DIR", conflicts_with = "write")]
+        /// Check that the schemas under DIR are up to date (the default, with DIR `schemas`).
+        #[arg(long, value_name = "DIR", conflicts_with = "write", num_args = 0..=1, default_missing_value = "schemas")]
         check: Option<PathBuf>,
     },
     /// Print the rule catalogue as Markdown, or write it to a file.
@@ -110,7 +110,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             write: Some(dir), ..
         } => {
             for p in ecs_tmde::schema::write_all(&dir)? {
-                println!("wrote {}", p.display());
+                out(&format!("wrote {}\n", p.display()));
             }
             Ok(0)
         }
@@ -132,9 +132,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Some(path) => {
                     std::fs::write(&path, text)
                         .with_context(|| format!("cannot write {}", path.display()))?;
-                    println!("wrote {}", path.display());
+                    out(&format!("wrote {}\n", path.display()));
                 }
-                None => print!("{text}"),
+                None => out(&text),
             }
             Ok(0)
         }
@@ -161,11 +161,13 @@ fn run_check(args: CheckArgs) -> anyhow::Result<u8> {
     match &args.output {
         Some(path) => std::fs::write(path, text)
             .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error of the check.
-            let _ = out.write_all(text.as_bytes());
-        }
+        None => out(&text),
     }
     Ok(report.exit_status())
+}
+
+/// Writes to standard output. A closed pipe (`ecs-tmde rules | head`) ends the output quietly
+/// instead of panicking the way `print!` does.
+fn out(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

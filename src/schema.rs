@@ -6,6 +6,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use schemars::generate::SchemaSettings;
 use schemars::transform::{RecursiveTransform, RestrictFormats, Transform};
@@ -74,7 +75,7 @@ pub fn schema_id(version: &str, endpoint: Endpoint) -> String {
 fn root_for<T: JsonSchema>() -> Schema {
     let settings = SchemaSettings::draft2020_12()
         .with_transform(RecursiveTransform(forbid_null_in_optional))
-        .with_transform(RecursiveTransform(exit_code_requires_exit_evidence));
+        .with_transform(RecursiveTransform(rule_transforms));
     settings.into_generator().into_root_schema_for::<T>()
 }
 
@@ -133,25 +134,14 @@ fn forbid_null_in_optional(schema: &mut Schema) {
     }
 }
 
-/// `ExitCode` is sent only once the container has exited, so its presence requires exit
-/// evidence: `KnownStatus` `STOPPED` or a `FinishedAt` (rule `exit-code-before-exit`).
-fn exit_code_requires_exit_evidence(schema: &mut Schema) {
-    let Some(obj) = schema.as_object_mut() else {
-        return;
-    };
-    if obj.get("title") != Some(&json!("Container")) {
-        return;
+/// Applies the schema side of every rule that declares one (see `rules::Rule::schema_transform`).
+fn rule_transforms(schema: &mut Schema) {
+    for transform in crate::rules::RULES
+        .iter()
+        .filter_map(|r| r.schema_transform)
+    {
+        transform(schema);
     }
-    obj.insert("if".into(), json!({ "required": ["ExitCode"] }));
-    obj.insert(
-        "then".into(),
-        json!({
-            "anyOf": [
-                { "required": ["FinishedAt"] },
-                { "properties": { "KnownStatus": { "const": "STOPPED" } }, "required": ["KnownStatus"] }
-            ]
-        }),
-    );
 }
 
 /// Makes the Rust integer widths explicit as ranges (validators in other languages do not know
@@ -221,10 +211,134 @@ pub fn stale_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The published schema of one endpoint, generated once per process.
+pub fn published(endpoint: Endpoint) -> &'static Value {
+    static SCHEMAS: OnceLock<[Value; 4]> = OnceLock::new();
+    let all = SCHEMAS.get_or_init(|| Endpoint::ALL.map(generate));
+    &all[endpoint.index()]
+}
+
 /// A compiled validator for one endpoint's schema, checking `format` too.
 pub fn validator(endpoint: Endpoint) -> jsonschema::Validator {
     jsonschema::draft202012::options()
         .should_validate_formats(true)
-        .build(&generate(endpoint))
+        .build(published(endpoint))
         .expect("generated schemas compile")
+}
+
+/// One object key met by [`visit_keys`].
+#[derive(Clone, Copy, Debug)]
+pub struct KeyVisit<'a> {
+    /// JSON Pointer of the key's value.
+    pub pointer: &'a str,
+    /// The key.
+    pub key: &'a str,
+    /// Title of the schema of the object holding the key (`Container`, `Task`, ...).
+    pub owner: Option<&'a str>,
+    /// The property's schema, or `None` when the schema does not describe the key (it is
+    /// allowed only because unknown keys are).
+    pub property: Option<&'a Value>,
+}
+
+/// Resolves a local `$ref` of a published schema.
+fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        Some(name) => root["$defs"].get(name).unwrap_or(schema),
+        None => schema,
+    }
+}
+
+/// Walks `value` along the published schema `root` and calls `visit` for every key of every
+/// object whose schema has `properties`. The keys of maps (an object schema in
+/// `additionalProperties`, such as `Labels` or the task stats) are data, not fields: they are
+/// walked into without a visit.
+pub fn visit_keys(endpoint: Endpoint, value: &Value, visit: &mut dyn FnMut(KeyVisit<'_>)) {
+    let root = published(endpoint);
+    walk(root, root, Some(model_name(endpoint)), value, "", visit);
+}
+
+/// Title the model behind an endpoint gives its schema (`Container`, `Task`, ...): the title
+/// of its definition wherever another schema embeds it, which the published root replaces
+/// with a descriptive one.
+pub fn model_name(endpoint: Endpoint) -> &'static str {
+    static NAMES: OnceLock<[String; 4]> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        Endpoint::ALL.map(|e| {
+            let schema = match e {
+                Endpoint::Container => root_for::<Container>(),
+                Endpoint::Task => root_for::<Task>(),
+                Endpoint::Stats => root_for::<Stats>(),
+                Endpoint::TaskStats => root_for::<TaskStats>(),
+            };
+            schema
+                .get("title")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        })
+    });
+    &names[endpoint.index()]
+}
+
+fn walk(
+    root: &Value,
+    schema: &Value,
+    root_owner: Option<&str>,
+    value: &Value,
+    at: &str,
+    visit: &mut dyn FnMut(KeyVisit<'_>),
+) {
+    let at_root = std::ptr::eq(schema, root);
+    let schema = resolve(root, schema);
+    if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+        // The branch that gives this kind of value a structure (a stats sample, not `{}`).
+        let fits = |b: &&Value| {
+            let b = resolve(root, b);
+            (value.is_object() && b.get("properties").is_some())
+                || (value.is_array() && b.get("items").is_some())
+        };
+        if let Some(b) = branches.iter().find(fits) {
+            walk(root, b, None, value, at, visit);
+        }
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let values = schema.get("additionalProperties").filter(|a| a.is_object());
+            // The root's title is the published one; embedded definitions carry the model's.
+            let owner = if at_root {
+                root_owner
+            } else {
+                schema.get("title").and_then(Value::as_str)
+            };
+            for (key, child) in map {
+                let here = format!("{at}/{}", crate::rules::escape(key));
+                let property = props.and_then(|p| p.get(key));
+                if props.is_some() {
+                    visit(KeyVisit {
+                        pointer: &here,
+                        key,
+                        owner,
+                        property,
+                    });
+                }
+                if let Some(sub) = property.or(values) {
+                    walk(root, sub, None, child, &here, visit);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(sub) = schema.get("items") {
+                for (i, child) in items.iter().enumerate() {
+                    walk(root, sub, None, child, &format!("{at}/{i}"), visit);
+                }
+            }
+        }
+        _ => {}
+    }
 }

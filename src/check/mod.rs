@@ -183,17 +183,50 @@ pub struct Decoded {
     pub task_stats: Option<TaskStats>,
 }
 
+impl Decoded {
+    /// Decodes `doc` into its slot. Returns whether it decoded; when it is JSON that does not
+    /// match the schema, its schema findings are pushed to `out` and the slot stays empty.
+    fn add(&mut self, doc: &Document, out: &mut Vec<Finding>) -> Result<bool, Error> {
+        Ok(match doc.endpoint {
+            Endpoint::Container => {
+                self.container = decode_one(doc, out)?;
+                self.container.is_some()
+            }
+            Endpoint::Task => {
+                self.task = decode_one(doc, out)?;
+                self.task.is_some()
+            }
+            Endpoint::Stats => {
+                self.stats = decode_one(doc, out)?;
+                self.stats.is_some()
+            }
+            Endpoint::TaskStats => {
+                self.task_stats = decode_one(doc, out)?;
+                self.task_stats.is_some()
+            }
+        })
+    }
+
+    /// The decoded document of `endpoint`, serialised back to JSON (as the agent would write
+    /// it, unknown keys kept in place).
+    pub fn to_value(&self, endpoint: Endpoint) -> Option<serde_json::Value> {
+        let v = match endpoint {
+            Endpoint::Container => self.container.as_ref().map(serde_json::to_value),
+            Endpoint::Task => self.task.as_ref().map(serde_json::to_value),
+            Endpoint::Stats => self.stats.as_ref().map(serde_json::to_value),
+            Endpoint::TaskStats => self.task_stats.as_ref().map(serde_json::to_value),
+        };
+        v.map(|r| r.expect("models serialise"))
+    }
+}
+
 fn validators() -> &'static [jsonschema::Validator; 4] {
     static V: OnceLock<[jsonschema::Validator; 4]> = OnceLock::new();
     V.get_or_init(|| Endpoint::ALL.map(crate::schema::validator))
 }
 
 fn validator_for(endpoint: Endpoint) -> &'static jsonschema::Validator {
-    let i = Endpoint::ALL
-        .iter()
-        .position(|e| *e == endpoint)
-        .expect("every endpoint is listed");
-    &validators()[i]
+    &validators()[endpoint.index()]
 }
 
 /// Decodes `doc` into its model. Returns `Ok(None)` with schema findings pushed to `out` when
@@ -233,15 +266,7 @@ fn decode_one<T: DeserializeOwned>(
 pub fn schema_findings(endpoint: Endpoint, value: &serde_json::Value, out: &mut Vec<Finding>) {
     for err in validator_for(endpoint).iter_errors(value) {
         let schema_path = err.schema_path().to_string();
-        let rule = schema_path
-            .split('/')
-            .find_map(|seg| {
-                rules::RULES
-                    .iter()
-                    .find(|r| r.schema_keywords.contains(&seg))
-                    .copied()
-            })
-            .unwrap_or_else(|| rules::rule_for_schema_keyword(err.kind().keyword()));
+        let rule = rules::rule_for_schema_error(&schema_path);
         let mut message = err.to_string();
         if message.len() > 240 {
             let cut = (0..=240)
@@ -275,25 +300,7 @@ pub fn check_documents(
     let mut decoded = Decoded::default();
     let mut invalid = Vec::new();
     for doc in docs {
-        let ok = match doc.endpoint {
-            Endpoint::Container => {
-                decoded.container = decode_one(doc, &mut findings)?;
-                decoded.container.is_some()
-            }
-            Endpoint::Task => {
-                decoded.task = decode_one(doc, &mut findings)?;
-                decoded.task.is_some()
-            }
-            Endpoint::Stats => {
-                decoded.stats = decode_one(doc, &mut findings)?;
-                decoded.stats.is_some()
-            }
-            Endpoint::TaskStats => {
-                decoded.task_stats = decode_one(doc, &mut findings)?;
-                decoded.task_stats.is_some()
-            }
-        };
-        if !ok {
+        if !decoded.add(doc, &mut findings)? {
             invalid.push(doc.endpoint);
         }
         if !report.checked.contains(&doc.endpoint) {
@@ -362,12 +369,7 @@ pub fn run_rules(
 pub fn decode_document(doc: &Document) -> Result<(Decoded, Vec<Finding>), Error> {
     let mut findings = Vec::new();
     let mut decoded = Decoded::default();
-    match doc.endpoint {
-        Endpoint::Container => decoded.container = decode_one(doc, &mut findings)?,
-        Endpoint::Task => decoded.task = decode_one(doc, &mut findings)?,
-        Endpoint::Stats => decoded.stats = decode_one(doc, &mut findings)?,
-        Endpoint::TaskStats => decoded.task_stats = decode_one(doc, &mut findings)?,
-    }
+    decoded.add(doc, &mut findings)?;
     Ok((decoded, findings))
 }
 

@@ -35,6 +35,14 @@ pub fn check_path(path: &Path, opts: &Options) -> Result<Report, Error> {
         path: path.to_owned(),
         source,
     })?;
+    if !meta.is_dir() && !meta.is_file() {
+        // A device or a pipe could be read forever (`/dev/zero`) or block (a FIFO).
+        return Err(Error::Input {
+            input: path.display().to_string(),
+            message: "not a regular file or directory; hint: save the response to a file first"
+                .into(),
+        });
+    }
     let mut report = Report {
         target: path.display().to_string(),
         deny_warnings: opts.deny_warnings,

@@ -135,6 +135,16 @@ pub struct Container {
     pub extra: Extra,
 }
 
+impl Container {
+    /// Whether Docker has (or had) a container for it: its KnownStatus is CREATED or later,
+    /// except a STOPPED container without CreatedAt, which stopped before it was ever created
+    /// (pull or create failure). Only such containers may have an empty DockerId or ImageID.
+    pub fn has_docker_container(&self) -> bool {
+        self.known_status.is_created()
+            && !(self.known_status == ContainerStatus::Stopped && self.created_at.is_none())
+    }
+}
+
 /// Container-level resource limits.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "ContainerLimits")]
@@ -145,7 +155,7 @@ pub struct ContainerLimits {
         rename = "CPU",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "de::some"
+        deserialize_with = "de::some_non_negative"
     )]
     #[schemars(extend("minimum" = 0))]
     pub cpu: Option<Float>,

@@ -25,3 +25,18 @@ where
 {
     Option::<T>::deserialize(d)
 }
+
+/// Deserializes a present optional number that must not be negative (container CPU units),
+/// matching the schema's `minimum: 0`.
+pub fn some_non_negative<'de, D>(d: D) -> Result<Option<super::Float>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let v = super::Float::deserialize(d)?;
+    if v.get() < 0.0 {
+        return Err(serde::de::Error::custom(format_args!(
+            "{v} is negative; CPU units are never negative"
+        )));
+    }
+    Ok(Some(v))
+}

@@ -26,6 +26,7 @@ pub static AVAILABILITY_ZONE_MISSING: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::LaunchType,
     doc_quote: Some(DOC),
@@ -56,6 +57,7 @@ pub static AVAILABILITY_ZONE_MISSING_ON_EC2: Rule = Rule {
     severity: Severity::Warning,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::LaunchType,
     doc_quote: Some(DOC),
@@ -79,6 +81,7 @@ pub static AVAILABILITY_ZONE_UNEXPECTED: Rule = Rule {
     severity: Severity::Warning,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::LaunchType,
     doc_quote: Some(DOC),
@@ -114,6 +117,7 @@ pub static AVAILABILITY_ZONE_REGION_MISMATCH: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
     doc_quote: Some("AvailabilityZone - The Availability Zone the task is in."),
@@ -125,13 +129,12 @@ pub static AVAILABILITY_ZONE_REGION_MISMATCH: Rule = Rule {
 
 fn availability_zone_region_mismatch(ctx: &Context<'_>, out: &mut Sink<'_>) {
     let Some(t) = ctx.task else { return };
-    let (Some(az), Some(arn)) = (t.availability_zone.as_deref(), parse_task_arn(&t.task_arn))
-    else {
+    let (Some(az), Some(arn)) = (
+        super::omitempty(&t.availability_zone),
+        parse_task_arn(&t.task_arn),
+    ) else {
         return;
     };
-    if az.is_empty() {
-        return; // `empty-string-sent` reports it
-    }
     let in_region = az.strip_prefix(arn.region).is_some_and(|rest| {
         rest.starts_with(|c: char| c.is_ascii_lowercase()) || rest.starts_with('-')
     });

@@ -22,6 +22,7 @@ pub static CONTAINER_MISSING_FROM_TASK: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task],
     needs: Needs::Nothing,
     doc_quote: Some("Containers - A list of container metadata for each container associated with the task."),
@@ -54,6 +55,7 @@ pub static CONTAINER_TASK_MISMATCH: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task],
     needs: Needs::Nothing,
     doc_quote: Some("Containers - A list of container metadata for each container associated with the task."),
@@ -96,6 +98,7 @@ pub static TASK_STATS_KEYS_MISMATCH: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Task, Endpoint::TaskStats],
     needs: Needs::Nothing,
     doc_quote: Some("${ECS_CONTAINER_METADATA_URI}/task/stats - This path returns Docker stats JSON for all of the containers associated with the task."),
@@ -140,6 +143,7 @@ pub static STATS_ID_MISMATCH: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Stats, Endpoint::TaskStats],
     needs: Needs::Nothing,
     doc_quote: Some("${ECS_CONTAINER_METADATA_URI}/stats - This path returns Docker stats JSON for the specific Docker container."),
@@ -151,8 +155,8 @@ pub static STATS_ID_MISMATCH: Rule = Rule {
 
 fn stats_id_mismatch(ctx: &Context<'_>, out: &mut Sink<'_>) {
     if let (Some(s), Some(c)) = (ctx.stats, ctx.container) {
-        if let Some(id) = &s.id {
-            if *id != c.docker_id {
+        if let Some(id) = super::omitempty(&s.id) {
+            if id != c.docker_id {
                 out.report(
                     Endpoint::Stats,
                     "/id",
@@ -163,7 +167,7 @@ fn stats_id_mismatch(ctx: &Context<'_>, out: &mut Sink<'_>) {
                 );
             }
         }
-        if let Some(name) = &s.name {
+        if let Some(name) = super::omitempty(&s.name) {
             if name.trim_start_matches('/') != c.docker_name {
                 out.report(
                     Endpoint::Stats,
@@ -178,7 +182,7 @@ fn stats_id_mismatch(ctx: &Context<'_>, out: &mut Sink<'_>) {
     }
     if let Some(ts) = ctx.task_stats {
         for (key, entry) in &ts.0 {
-            if let Some(id) = entry.stats().and_then(|s| s.id.as_ref()) {
+            if let Some(id) = entry.stats().and_then(|s| super::omitempty(&s.id)) {
                 if id != key {
                     out.report(
                         Endpoint::TaskStats,

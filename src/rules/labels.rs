@@ -10,6 +10,7 @@ pub static ECS_LABEL_MISMATCH: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task],
     needs: Needs::Nothing,
     doc_quote: Some("Labels - Any labels applied to the container. This parameter is omitted if there are no labels applied."),

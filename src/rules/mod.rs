@@ -117,6 +117,9 @@ pub struct Rule {
     /// Schema keywords that express it (for `schema` and `both` rules): a schema error raised
     /// by one of these keywords is reported under this rule.
     pub schema_keywords: &'static [&'static str],
+    /// For `schema` and `both` rules whose keyword is not a property attribute of the models:
+    /// the transform that adds it to the generated schemas (applied to every subschema).
+    pub schema_transform: Option<fn(&mut schemars::Schema)>,
     /// Which endpoints' documents it reads.
     pub endpoints: &'static [Endpoint],
     /// What it needs from the profile.
@@ -184,6 +187,13 @@ impl<'a> Context<'a> {
     }
 }
 
+/// The value of an `omitempty` string for rules that read the value (shapes, regions): an
+/// empty string is `empty-string-sent`'s finding, so such rules skip it and one defect is
+/// reported once. Rules about presence still see the key as present.
+pub fn omitempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|v| !v.is_empty())
+}
+
 /// Escapes one reference token of an RFC 6901 JSON Pointer.
 pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -246,7 +256,7 @@ pub static RULES: &[&Rule] = &[
     &shapes::DOCKER_ID_SHAPE,
     &shapes::DOCKER_NAME_SHAPE,
     &shapes::IMAGE_ID_SHAPE,
-    &shapes::TASK_ARN_SHAPE,
+    &shapes::ARN_SHAPE,
     &shapes::CLUSTER_TASK_ARN_MISMATCH,
     &clock_drift::CLOCK_DRIFT_INCOMPLETE,
     &clock_drift::CLOCK_DRIFT_UNEXPECTED,
@@ -267,11 +277,17 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.id == id)
 }
 
-/// The schema-layer rule that a schema error raised by `keyword` belongs to.
-pub fn rule_for_schema_keyword(keyword: &str) -> &'static Rule {
-    RULES
-        .iter()
-        .copied()
-        .find(|r| r.schema_keywords.contains(&keyword))
+/// The rule a schema error belongs to: the rule that declares a keyword found in the error's
+/// schema path (so an error under an `if`/`then` is reported by the rule that owns `then`),
+/// or `schema-violation`.
+pub fn rule_for_schema_error(schema_path: &str) -> &'static Rule {
+    schema_path
+        .split('/')
+        .find_map(|seg| {
+            RULES
+                .iter()
+                .copied()
+                .find(|r| r.schema_keywords.contains(&seg))
+        })
         .unwrap_or(&structure::SCHEMA_VIOLATION)
 }

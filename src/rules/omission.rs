@@ -1,5 +1,8 @@
 //! Omission: what the agent leaves out rather than sending empty, and when `ExitCode` exists.
 
+use schemars::Schema;
+use serde_json::json;
+
 use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
 use crate::model::ContainerStatus;
 use crate::Endpoint;
@@ -18,6 +21,7 @@ pub static EMPTY_COLLECTION_SENT: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Both,
     schema_keywords: &["minItems", "minProperties"],
+    schema_transform: None,
     endpoints: ALL,
     needs: Needs::Nothing,
     doc_quote: Some("Ports - Any ports exposed for the container. This parameter is omitted if there are no exposed ports. Labels - Any labels applied to the container. This parameter is omitted if there are no labels applied."),
@@ -132,6 +136,7 @@ pub static EMPTY_STRING_SENT: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Both,
     schema_keywords: &["minLength"],
+    schema_transform: None,
     endpoints: ALL,
     needs: Needs::Nothing,
     doc_quote: None,
@@ -217,6 +222,7 @@ pub static EXIT_CODE_BEFORE_EXIT: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Both,
     schema_keywords: &["then"],
+    schema_transform: Some(exit_code_requires_exit_evidence),
     endpoints: &[Endpoint::Container, Endpoint::Task],
     needs: Needs::Nothing,
     doc_quote: Some("ExitCode - The exit code for the container. This parameter is omitted if the container has not exited."),
@@ -225,6 +231,27 @@ pub static EXIT_CODE_BEFORE_EXIT: Rule = Rule {
     explanation: "ExitCode requires exit evidence: KnownStatus STOPPED, or a FinishedAt (a container restarted by its restart policy keeps both). A RUNNING container with an ExitCode and no FinishedAt cannot come from the agent. `0` is a valid exit code, so clients must test presence, not value.",
     check: exit_code_before_exit,
 };
+
+/// The schema side of the rule: on the `Container` definition, `ExitCode` requires
+/// `FinishedAt` or `KnownStatus` `STOPPED`.
+fn exit_code_requires_exit_evidence(schema: &mut Schema) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if obj.get("title") != Some(&json!("Container")) {
+        return;
+    }
+    obj.insert("if".into(), json!({ "required": ["ExitCode"] }));
+    obj.insert(
+        "then".into(),
+        json!({
+            "anyOf": [
+                { "required": ["FinishedAt"] },
+                { "properties": { "KnownStatus": { "const": "STOPPED" } }, "required": ["KnownStatus"] }
+            ]
+        }),
+    );
+}
 
 fn exit_code_before_exit(ctx: &Context<'_>, out: &mut Sink<'_>) {
     for (endpoint, p, c) in ctx.containers() {
@@ -247,31 +274,21 @@ fn exit_code_before_exit(ctx: &Context<'_>, out: &mut Sink<'_>) {
 /// Limits outside the range the agent can send.
 pub static LIMIT_OUT_OF_RANGE: Rule = Rule {
     id: "limit-out-of-range",
-    title: "a resource limit is outside the range the agent sends",
+    title: "a task resource limit is zero or negative",
     severity: Severity::Error,
     layer: Layer::Both,
     schema_keywords: &["exclusiveMinimum"],
-    endpoints: &[Endpoint::Container, Endpoint::Task],
+    schema_transform: None,
+    endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
     doc_quote: Some("Limits - The resource limits specified at the task level (such as CPU and memory). This parameter is omitted if no resource limits are defined."),
-    agent_basis: Some("Task Limits members are set only when non-zero (agent/handlers/v2/response.go NewTaskResponse); container CPU units are never negative (forced to at least 2 since agent 1.50.0)."),
+    agent_basis: Some("Task Limits members are set only when non-zero (agent/handlers/v2/response.go NewTaskResponse)."),
     follows: Follows::Both,
-    explanation: "Task `Limits.CPU` (vCPU) and `Limits.Memory` (MiB) are omitted when zero, so a present value is positive; container `Limits.CPU` is a non-negative number of CPU units.",
+    explanation: "Task `Limits.CPU` (vCPU) and `Limits.Memory` (MiB) are omitted when zero, so a present value is positive. (A negative container `Limits.CPU` is a `schema-violation`: CPU units are never negative, and the typed decoder rejects it like the schema's `minimum: 0`.)",
     check: limit_out_of_range,
 };
 
 fn limit_out_of_range(ctx: &Context<'_>, out: &mut Sink<'_>) {
-    for (endpoint, p, c) in ctx.containers() {
-        if let Some(cpu) = c.limits.cpu {
-            if cpu.get() < 0.0 {
-                out.report(
-                    endpoint,
-                    format!("{p}/Limits/CPU"),
-                    format!("container CPU limit {cpu} is negative"),
-                );
-            }
-        }
-    }
     if let Some(l) = ctx.task.and_then(|t| t.limits.as_ref()) {
         if let Some(cpu) = l.cpu {
             if cpu.get() <= 0.0 {

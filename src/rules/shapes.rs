@@ -45,12 +45,13 @@ pub static DOCKER_ID_SHAPE: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task, Endpoint::Stats, Endpoint::TaskStats],
     needs: Needs::Nothing,
     doc_quote: Some("DockerId - The Docker ID for the container."),
     agent_basis: Some("EC2 and external instances (and Fargate before platform 1.4.0) run Docker: 64 lower-case hex digits. Fargate 1.4.0+ and Managed Instances use containerd IDs '<32 hex task id>-<digits>' (docs: 'a 32-digit hex followed by a 10 digit number'; a 2021 recording has 9 digits). Empty only before Docker created the container (ground-truth.md §3)."),
     follows: Follows::Agent,
-    explanation: "Applies to DockerId in metadata and to `id` in stats. Without a profile either shape is accepted; with `--launch-type` the platform's shape is required. An empty DockerId is accepted only on a container that is not created yet.",
+    explanation: "Applies to DockerId in metadata and to `id` in stats. Without a profile either shape is accepted; with `--launch-type` the platform's shape is required. An empty DockerId is accepted only on a container Docker has not created: not created yet, or STOPPED without CreatedAt (a pull or create failure).",
     check: docker_id_shape,
 };
 
@@ -60,10 +61,7 @@ fn docker_id_shape(ctx: &Context<'_>, out: &mut Sink<'_>) {
     for (e, p, c) in ctx.containers() {
         let id = c.docker_id.as_str();
         if id.is_empty() {
-            // A STOPPED container that was never created (pull or create failure) has none.
-            let never_created =
-                c.known_status == crate::model::ContainerStatus::Stopped && c.created_at.is_none();
-            if c.known_status.is_created() && !never_created {
+            if c.has_docker_container() {
                 out.report(
                     e,
                     format!("{p}/DockerId"),
@@ -109,7 +107,7 @@ fn docker_id_shape(ctx: &Context<'_>, out: &mut Sink<'_>) {
         }
     }
     for (e, p, s) in ctx.stats_samples() {
-        let Some(id) = s.id.as_deref().filter(|id| !id.is_empty()) else {
+        let Some(id) = super::omitempty(&s.id) else {
             continue;
         };
         let ok = match lt {
@@ -156,12 +154,13 @@ pub static DOCKER_NAME_SHAPE: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: META,
     needs: Needs::Nothing,
     doc_quote: Some("DockerName - The name of the container supplied to Docker. The Amazon ECS container agent generates a unique name for the container to avoid name collisions when multiple copies of the same task definition are run on a single instance."),
     agent_basis: Some("EC2 agent: 'ecs-' + family + '-' + revision + '-' + the container name with [^A-Za-z0-9-] removed + '-' + 20 random hex digits (agent/engine/docker_task_engine.go, agent/utils RandHex). Fargate 1.4.0+ and Managed Instances: the container name itself."),
     follows: Follows::Agent,
-    explanation: "Without a profile either shape is accepted; with `--launch-type` the platform's. Family and revision are taken from the task when it is available. Empty only on a container not created yet.",
+    explanation: "Without a profile either shape is accepted; with `--launch-type` the platform's. Family and revision are taken from the task when it is available. Empty only on a container Docker has not created (see `docker-id-shape`).",
     check: docker_name_shape,
 };
 
@@ -178,7 +177,7 @@ fn docker_name_shape(ctx: &Context<'_>, out: &mut Sink<'_>) {
     for (e, p, c) in ctx.containers() {
         let dn = c.docker_name.as_str();
         if dn.is_empty() {
-            if c.known_status.is_created() {
+            if c.has_docker_container() {
                 out.report(
                     e,
                     format!("{p}/DockerName"),
@@ -231,12 +230,13 @@ pub static IMAGE_ID_SHAPE: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: META,
     needs: Needs::Nothing,
     doc_quote: Some("ImageID - The SHA-256 digest for the image."),
     agent_basis: Some("ImageID comes from docker image inspect ('sha256:' + 64 hex). The agent's own containers (the ~internal~ecs~pause container) report an empty ImageID, as do containers whose image is not pulled yet."),
     follows: Follows::Agent,
-    explanation: "`sha256:` followed by 64 lower-case hex digits; `\"\"` only for agent-internal containers (Type other than NORMAL) and containers whose image is not pulled yet. The documentation calls it a digest, but it is the image ID.",
+    explanation: "`sha256:` followed by 64 lower-case hex digits; `\"\"` only for agent-internal containers (Type other than NORMAL) and containers Docker has not created (yet, or ever). The documentation calls it a digest, but it is the image ID.",
     check: image_id_shape,
 };
 
@@ -244,11 +244,7 @@ fn image_id_shape(ctx: &Context<'_>, out: &mut Sink<'_>) {
     for (e, p, c) in ctx.containers() {
         let id = c.image_id.as_str();
         if id.is_empty() {
-            let pulled = c.known_status.rank() >= crate::model::ContainerStatus::Pulled.rank();
-            if c.container_type == ContainerType::Normal
-                && pulled
-                && c.known_status != crate::model::ContainerStatus::Stopped
-            {
+            if c.container_type == ContainerType::Normal && c.has_docker_container() {
                 out.report(
                     e,
                     format!("{p}/ImageID"),
@@ -355,12 +351,13 @@ pub fn parse_cluster_arn(arn: &str) -> Option<(&str, &str, &str, &str)> {
 }
 
 /// TaskARN or Cluster that is not a well-formed ECS ARN / name.
-pub static TASK_ARN_SHAPE: Rule = Rule {
+pub static ARN_SHAPE: Rule = Rule {
     id: "arn-shape",
     title: "TaskARN or Cluster is not a well-formed ECS ARN or cluster name",
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
     doc_quote: Some("TaskARN - The full Amazon Resource Name (ARN) of the task to which the container belongs. Cluster - The Amazon Resource Name (ARN) or short name of the Amazon ECS cluster to which the task belongs."),
@@ -392,6 +389,7 @@ pub static CLUSTER_TASK_ARN_MISMATCH: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
     doc_quote: Some("Cluster - The Amazon Resource Name (ARN) or short name of the Amazon ECS cluster to which the task belongs."),

@@ -1,9 +1,8 @@
 //! Structure: what the schema says about one document, and keys it does not describe.
 
-use super::{escape, Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
 use crate::check::ApiVersion;
-use crate::model::{Container, Extra, Stats, Task};
-use crate::Endpoint;
+use crate::{schema, Endpoint};
 
 /// Every violation of the published schema that no more specific rule explains.
 pub static SCHEMA_VIOLATION: Rule = Rule {
@@ -12,6 +11,7 @@ pub static SCHEMA_VIOLATION: Rule = Rule {
     severity: Severity::Error,
     layer: Layer::Schema,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task, Endpoint::Stats, Endpoint::TaskStats],
     needs: Needs::Nothing,
     doc_quote: None,
@@ -31,6 +31,7 @@ pub static UNDOCUMENTED_FIELD: Rule = Rule {
     severity: Severity::Info,
     layer: Layer::Engine,
     schema_keywords: &[],
+    schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task, Endpoint::Stats, Endpoint::TaskStats],
     needs: Needs::Nothing,
     doc_quote: None,
@@ -70,45 +71,42 @@ const V4_FIELDS: &[&str] = &[
 ];
 
 fn undocumented_field(ctx: &Context<'_>, out: &mut Sink<'_>) {
-    let mut seen = Vec::new();
-    if let Some(c) = ctx.container {
-        container_extras(c, "", &mut seen);
-        for (p, k, _) in seen.drain(..) {
-            report(ctx, out, Endpoint::Container, &p, &k);
-        }
-    }
-    if let Some(t) = ctx.task {
-        task_extras(t, &mut seen);
-        for (p, k, _) in seen.drain(..) {
-            report(ctx, out, Endpoint::Task, &p, &k);
-        }
-    }
-    if let Some(s) = ctx.stats {
-        stats_extras(s, "", &mut seen);
-        for (p, k, _) in seen.drain(..) {
-            report(ctx, out, Endpoint::Stats, &p, &k);
-        }
-    }
-    if let Some(ts) = ctx.task_stats {
-        for (key, entry) in &ts.0 {
-            if let Some(s) = entry.stats() {
-                stats_extras(s, &format!("/{}", escape(key)), &mut seen);
+    // The typed models keep unknown keys (`extra`) in place, so serialising them gives back
+    // the document's keys; the published schema says which of them are described.
+    let docs = [
+        (Endpoint::Container, ctx.container.map(serde_json::to_value)),
+        (Endpoint::Task, ctx.task.map(serde_json::to_value)),
+        (Endpoint::Stats, ctx.stats.map(serde_json::to_value)),
+        (
+            Endpoint::TaskStats,
+            ctx.task_stats.map(serde_json::to_value),
+        ),
+    ];
+    for (endpoint, doc) in docs {
+        let Some(Ok(doc)) = doc else { continue };
+        schema::visit_keys(endpoint, &doc, &mut |k| {
+            if k.property.is_none() {
+                report(ctx, out, endpoint, k.pointer, k.key, k.owner);
             }
-        }
-        for (p, k, _) in seen.drain(..) {
-            report(ctx, out, Endpoint::TaskStats, &p, &k);
-        }
+        });
     }
 }
 
-fn report(ctx: &Context<'_>, out: &mut Sink<'_>, endpoint: Endpoint, pointer: &str, key: &str) {
-    let in_container = pointer.contains("/Containers/")
-        || (endpoint == Endpoint::Container && pointer.matches('/').count() == 1);
+fn report(
+    ctx: &Context<'_>,
+    out: &mut Sink<'_>,
+    endpoint: Endpoint,
+    pointer: &str,
+    key: &str,
+    owner: Option<&str>,
+) {
     let why = match key {
         "ReferenceTime" => "the documentation's name for ReferenceTimestamp; agents send ReferenceTimestamp".to_owned(),
-        "ClockDrift" if in_container => "ClockDrift belongs to the task, not to a container (a documentation example misplaces it)".to_owned(),
+        "ClockDrift" if owner == Some("Container") => {
+            "ClockDrift belongs to the task, not to a container (a documentation example misplaces it)".to_owned()
+        }
         k if V4_FIELDS.contains(&k) => {
-            if ctx_version_is_v4(ctx) {
+            if ctx.version == ApiVersion::V4 {
                 return;
             }
             "a v4 field; v3 agents do not send it".to_owned()
@@ -116,69 +114,4 @@ fn report(ctx: &Context<'_>, out: &mut Sink<'_>, endpoint: Endpoint, pointer: &s
         _ => "not defined for v3".to_owned(),
     };
     out.report(endpoint, pointer, format!("`{key}` is {why}"));
-}
-
-fn ctx_version_is_v4(ctx: &Context<'_>) -> bool {
-    ctx.version == ApiVersion::V4
-}
-
-type Seen = Vec<(String, String, ())>;
-
-fn extras(extra: &Extra, prefix: &str, seen: &mut Seen) {
-    for key in extra.keys() {
-        seen.push((format!("{prefix}/{}", escape(key)), key.clone(), ()));
-    }
-}
-
-fn container_extras(c: &Container, p: &str, seen: &mut Seen) {
-    extras(&c.extra, p, seen);
-    extras(&c.limits.extra, &format!("{p}/Limits"), seen);
-    for (i, port) in c.ports.iter().flatten().enumerate() {
-        extras(&port.extra, &format!("{p}/Ports/{i}"), seen);
-    }
-    for (i, n) in c.networks.iter().flatten().enumerate() {
-        extras(&n.extra, &format!("{p}/Networks/{i}"), seen);
-    }
-    if let Some(h) = &c.health {
-        extras(&h.extra, &format!("{p}/Health"), seen);
-    }
-    for (i, v) in c.volumes.iter().flatten().enumerate() {
-        extras(&v.extra, &format!("{p}/Volumes/{i}"), seen);
-    }
-}
-
-fn task_extras(t: &Task, seen: &mut Seen) {
-    extras(&t.extra, "", seen);
-    if let Some(l) = &t.limits {
-        extras(&l.extra, "/Limits", seen);
-    }
-    if let Some(cd) = &t.clock_drift {
-        extras(&cd.extra, "/ClockDrift", seen);
-    }
-    for (i, c) in t.containers.iter().flatten().enumerate() {
-        container_extras(c, &format!("/Containers/{i}"), seen);
-    }
-}
-
-fn stats_extras(s: &Stats, p: &str, seen: &mut Seen) {
-    extras(&s.extra, p, seen);
-    extras(&s.pids_stats.extra, &format!("{p}/pids_stats"), seen);
-    extras(&s.blkio_stats.extra, &format!("{p}/blkio_stats"), seen);
-    extras(&s.storage_stats.extra, &format!("{p}/storage_stats"), seen);
-    for (name, cpu) in [
-        ("cpu_stats", &s.cpu_stats),
-        ("precpu_stats", &s.precpu_stats),
-    ] {
-        extras(&cpu.extra, &format!("{p}/{name}"), seen);
-        extras(&cpu.cpu_usage.extra, &format!("{p}/{name}/cpu_usage"), seen);
-        extras(
-            &cpu.throttling_data.extra,
-            &format!("{p}/{name}/throttling_data"),
-            seen,
-        );
-    }
-    extras(&s.memory_stats.extra, &format!("{p}/memory_stats"), seen);
-    for (name, n) in s.networks.iter().flatten() {
-        extras(&n.extra, &format!("{p}/networks/{}", escape(name)), seen);
-    }
 }

@@ -54,7 +54,7 @@ fn labels() -> impl Strategy<Value = Option<BTreeMap<String, String>>> {
     ))
 }
 
-fn network() -> impl Strategy<Value = Network> {
+fn network_base() -> impl Strategy<Value = Network> {
     (
         prop_oneof![Just("awsvpc"), Just("bridge"), Just("host")],
         proptest::collection::vec("10\\.0\\.[0-9]{1,2}\\.[0-9]{1,3}", 1..3),
@@ -82,7 +82,7 @@ fn port() -> impl Strategy<Value = Port> {
 }
 
 /// A container whose timestamps and ExitCode are consistent with its KnownStatus.
-fn container() -> impl Strategy<Value = Container> {
+fn container_base() -> impl Strategy<Value = Container> {
     (
         (
             hex(64),
@@ -162,7 +162,7 @@ fn container() -> impl Strategy<Value = Container> {
         )
 }
 
-fn task() -> impl Strategy<Value = Task> {
+fn task_base() -> impl Strategy<Value = Task> {
     (
         proptest::collection::vec(container(), 1..5),
         hex(32),
@@ -233,7 +233,7 @@ fn cpu_stats() -> impl Strategy<Value = CpuStats> {
         })
 }
 
-fn stats() -> impl Strategy<Value = Stats> {
+fn stats_base() -> impl Strategy<Value = Stats> {
     (
         timestamp(),
         cpu_stats(),
@@ -281,6 +281,160 @@ fn stats() -> impl Strategy<Value = Stats> {
             }),
             extra: Extra::new(),
         })
+}
+
+fn nonzero(max: u64) -> impl Strategy<Value = Option<NonZeroU64>> {
+    proptest::option::of(1..=max).prop_map(|v| v.and_then(NonZeroU64::new))
+}
+
+fn short_string() -> impl Strategy<Value = Option<String>> {
+    proptest::option::of("[a-z0-9/_-]{1,16}")
+}
+
+/// Networks, sometimes with IPv6 addresses (awsvpc with a dual-stack subnet).
+fn network() -> impl Strategy<Value = Network> {
+    (
+        network_base(),
+        proptest::option::of(proptest::collection::vec("2600:1f14::[0-9a-f]{1,4}", 1..3)),
+    )
+        .prop_map(|(n, v6)| Network {
+            ipv6_addresses: v6,
+            ..n
+        })
+}
+
+/// Health as the agent sends it: `{}` before the first result, then a status, and an exit
+/// code that is never 0 (Go `int` with omitempty; Fargate sends -1).
+fn health() -> impl Strategy<Value = Option<Health>> {
+    proptest::option::of((
+        proptest::option::of(prop_oneof![
+            Just(HealthStatusValue::Healthy),
+            Just(HealthStatusValue::Unhealthy)
+        ]),
+        proptest::option::of(timestamp()),
+        proptest::option::of(prop_oneof![Just(-1i64), 1i64..256]),
+        short_string(),
+    ))
+    .prop_map(|h| {
+        h.map(|(status, status_since, code, output)| Health {
+            status,
+            status_since,
+            exit_code: code.and_then(std::num::NonZeroI64::new),
+            output,
+            extra: Extra::new(),
+        })
+    })
+}
+
+fn volumes() -> impl Strategy<Value = Option<Vec<Volume>>> {
+    proptest::option::of(proptest::collection::vec(
+        (short_string(), short_string(), short_string()).prop_map(
+            |(docker_name, source, destination)| Volume {
+                docker_name,
+                source,
+                destination,
+                extra: Extra::new(),
+            },
+        ),
+        1..3,
+    ))
+}
+
+fn container() -> impl Strategy<Value = Container> {
+    (container_base(), health(), volumes()).prop_map(|(c, health, volumes)| Container {
+        health,
+        volumes,
+        ..c
+    })
+}
+
+fn tags() -> impl Strategy<Value = Option<BTreeMap<String, String>>> {
+    proptest::option::of(proptest::collection::btree_map(
+        "[a-z:]{1,12}",
+        "[ -~]{0,12}",
+        1..3,
+    ))
+}
+
+fn task() -> impl Strategy<Value = Task> {
+    (
+        task_base(),
+        tags(),
+        tags(),
+        proptest::option::of(timestamp()),
+    )
+        .prop_map(|(t, task_tags, instance_tags, stopped)| Task {
+            task_tags,
+            container_instance_tags: instance_tags,
+            execution_stopped_at: stopped,
+            ..t
+        })
+}
+
+/// Stats with the optional Linux cgroup v1 and Windows members.
+fn stats() -> impl Strategy<Value = Stats> {
+    (
+        stats_base(),
+        (nonzero(4096), nonzero(4096)),
+        (
+            nonzero(1 << 40),
+            nonzero(1 << 40),
+            nonzero(1 << 20),
+            nonzero(1 << 40),
+        ),
+        (
+            nonzero(1 << 40),
+            nonzero(1 << 40),
+            nonzero(1 << 40),
+            nonzero(1 << 20),
+        ),
+        (
+            proptest::option::of(proptest::collection::btree_map(
+                "[a-z_]{1,12}",
+                any::<u64>(),
+                1..4,
+            )),
+            short_string(),
+            short_string(),
+        ),
+        proptest::option::of(hex(64)),
+    )
+        .prop_map(
+            |(
+                s,
+                (current, limit),
+                (rcount, rsize, wcount, wsize),
+                (max_usage, commit, peak, failcnt),
+                (raw, endpoint_id, instance_id),
+                id,
+            )| {
+                let mut s = s;
+                s.pids_stats = PidsStats {
+                    current,
+                    limit,
+                    extra: Extra::new(),
+                };
+                s.storage_stats = StorageStats {
+                    read_count_normalized: rcount,
+                    read_size_bytes: rsize,
+                    write_count_normalized: wcount,
+                    write_size_bytes: wsize,
+                    extra: Extra::new(),
+                };
+                s.memory_stats.max_usage = max_usage;
+                s.memory_stats.commitbytes = commit;
+                s.memory_stats.commitpeakbytes = peak;
+                s.memory_stats.privateworkingset = max_usage;
+                s.memory_stats.failcnt = failcnt;
+                s.memory_stats.stats = raw;
+                for n in s.networks.iter_mut().flat_map(|m| m.values_mut()) {
+                    n.endpoint_id = endpoint_id.clone();
+                    n.instance_id = instance_id.clone();
+                }
+                s.id = id;
+                s
+            },
+        )
 }
 
 fn task_stats() -> impl Strategy<Value = TaskStats> {
@@ -465,4 +619,95 @@ proptest! {
     fn typed_decoding_agrees_with_schema_on_mutated_task_stats(s in task_stats(), pick in any::<usize>(), kind in any::<usize>()) {
         agree(Endpoint::TaskStats, &mutate(&serde_json::to_value(&s).unwrap(), pick, kind))?;
     }
+}
+
+/// Where the schemas carry a keyword that a `both`-layer rule (not serde) enforces:
+/// (title of the object schema, property). The agreement properties above only prove
+/// something about the keys the generators produce, so every such place must be reached.
+fn both_layer_sites() -> std::collections::BTreeSet<(String, String)> {
+    use ecs_tmde::rules::{Layer, RULES};
+    let keywords: Vec<&str> = RULES
+        .iter()
+        .filter(|r| r.layer == Layer::Both)
+        .flat_map(|r| r.schema_keywords.iter().copied())
+        .collect();
+    let mut sites = std::collections::BTreeSet::new();
+    for e in Endpoint::ALL {
+        let root = schema::published(e);
+        let defs = root
+            .get("$defs")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(_, d)| d);
+        for obj in std::iter::once(root).chain(defs) {
+            let title = if std::ptr::eq(obj, root) {
+                schema::model_name(e)
+            } else {
+                obj["title"].as_str().unwrap_or_default()
+            };
+            for (key, prop) in obj
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if keywords.iter().any(|k| prop.get(*k).is_some()) {
+                    sites.insert((title.to_owned(), key.clone()));
+                }
+            }
+            // Object-level conditions (`if`/`then`) are reached through the keys they require.
+            if keywords.iter().any(|k| obj.get(*k).is_some()) {
+                for key in obj["if"]["required"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
+                    sites.insert((title.to_owned(), key.to_owned()));
+                }
+            }
+        }
+    }
+    sites
+}
+
+#[test]
+fn generators_reach_every_key_a_both_layer_rule_checks() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut reached = std::collections::BTreeSet::new();
+    let mut record = |e: Endpoint, v: Value| {
+        schema::visit_keys(e, &v, &mut |k| {
+            if k.property.is_some() {
+                reached.insert((k.owner.unwrap_or_default().to_owned(), k.key.to_owned()));
+            }
+        });
+    };
+    for _ in 0..200 {
+        record(
+            Endpoint::Container,
+            serde_json::to_value(container().new_tree(&mut runner).unwrap().current()).unwrap(),
+        );
+        record(
+            Endpoint::Task,
+            serde_json::to_value(task().new_tree(&mut runner).unwrap().current()).unwrap(),
+        );
+        record(
+            Endpoint::Stats,
+            serde_json::to_value(stats().new_tree(&mut runner).unwrap().current()).unwrap(),
+        );
+        record(
+            Endpoint::TaskStats,
+            serde_json::to_value(task_stats().new_tree(&mut runner).unwrap().current()).unwrap(),
+        );
+    }
+    let sites = both_layer_sites();
+    assert!(
+        sites.len() > 15,
+        "too few sites found ({sites:?}); is the schema walk broken?"
+    );
+    let missing: Vec<_> = sites.difference(&reached).collect();
+    assert!(missing.is_empty(), "the generators in tests/suite/properties.rs never produce {missing:?}; extend them so the agreement properties cover these keys");
 }
