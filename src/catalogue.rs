@@ -24,7 +24,7 @@ pub fn rules_markdown() -> String {
     );
     out.push_str("* **Follows**: which source the rule follows where the AWS documentation and the real ECS agent disagree.\n\n");
     out.push_str(
-        "| id | severity | layer | follows | needs profile | title |\n|---|---|---|---|---|---|\n",
+        "| id | severity | layer | follows | needs | title |\n|---|---|---|---|---|---|\n",
     );
     for r in RULES {
         let _ = writeln!(
@@ -35,10 +35,10 @@ pub fn rules_markdown() -> String {
             r.severity,
             r.layer.name(),
             follows(r.follows),
-            if r.needs == Needs::LaunchType {
-                "yes"
+            if r.needs == Needs::Nothing {
+                "-"
             } else {
-                "no"
+                r.needs.name()
             },
             r.title
         );
@@ -58,8 +58,12 @@ pub fn rules_markdown() -> String {
             let kw: Vec<String> = r.schema_keywords.iter().map(|k| format!("`{k}`")).collect();
             let _ = writeln!(out, "* schema keywords: {}", kw.join(", "));
         }
-        if r.needs == Needs::LaunchType {
-            out.push_str("* needs a profile (`--launch-type`, and `--platform-version`/`--os` where they matter); skipped without one\n");
+        match r.needs {
+            Needs::Nothing => {}
+            Needs::LaunchType => out.push_str("* needs a profile (`--launch-type`, and `--platform-version`/`--os` where they matter); skipped without one\n"),
+            Needs::Http => out.push_str("* needs the HTTP exchanges: runs when checking a live endpoint or a recording made by `ecs-tmde record`\n"),
+            Needs::Probes => out.push_str("* needs `--probe-errors` (extra requests that provoke the endpoint's error answers)\n"),
+            Needs::Polls => out.push_str("* needs `check --watch`: compares each poll with the earlier ones\n"),
         }
         let _ = writeln!(out, "* fixtures: `conformance/rules/{}/`", r.id);
         out.push('\n');

@@ -28,6 +28,15 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An endpoint could not be reached or read: refused connection, timeout, a body over the
+    /// size cap, a redirect to another host, too many retries.
+    #[error("{url}: {message}")]
+    Http {
+        /// The URL requested.
+        url: String,
+        /// What happened, with a hint.
+        message: String,
+    },
     /// The input is JSON but not a document the tool can check.
     #[error("{input}: {message}")]
     Input {

@@ -25,12 +25,16 @@
 
 pub mod catalogue;
 pub mod check;
+pub mod client;
 pub mod decode;
 pub mod endpoint;
 pub mod error;
+pub mod mock;
 pub mod model;
 pub mod profile;
+pub mod record;
 pub mod recording;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod schema;

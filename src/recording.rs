@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::check::Exchange;
 use crate::profile::Profile;
 use crate::Error;
 
@@ -53,9 +54,36 @@ pub struct RecordingMeta {
     /// Where the responses came from.
     #[serde(default)]
     pub origin: Option<serde_json::Value>,
+    /// How `ecs-tmde record` made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<Recorded>,
+    /// The HTTP exchanges of the recording (`ecs-tmde record`): the checker runs the HTTP
+    /// rules on them, so a recording gets the verdict its live endpoint got.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http: Vec<Exchange>,
     /// Everything else (`record` adds URL, time, status, headers, latency, tool version).
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// How a recording was made by `ecs-tmde record`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recorded {
+    /// The endpoint URL (`ECS_CONTAINER_METADATA_URI`).
+    pub url: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// The tool and its version.
+    pub tool: String,
+    /// Whether `/taskWithTags` was fetched instead of `/task`.
+    #[serde(default)]
+    pub with_tags: bool,
+    /// Whether the error probes were made.
+    #[serde(default)]
+    pub probe_errors: bool,
+    /// Whether account ids, resource ids, addresses and cluster names were replaced.
+    #[serde(default)]
+    pub redacted: bool,
 }
 
 impl RecordingMeta {

@@ -5,6 +5,9 @@
 //! schema); only a document that does not decode is parsed again and run through the full JSON
 //! Schema validator, to explain each violation with its JSON Pointer.
 
+mod exchange;
+mod history;
+pub mod live;
 mod source;
 
 use std::fmt;
@@ -13,6 +16,8 @@ use std::sync::OnceLock;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use exchange::{Exchange, Probe, BODY_KEPT};
+pub use history::{History, SeenContainer, SeenStats};
 pub use source::{check_path, Options};
 
 use crate::decode::strip_bom;
@@ -69,6 +74,12 @@ pub struct Finding {
     /// File or URL the document came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Poll of a `--watch` the finding was made in (1-based).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll: Option<u64>,
+    /// For live checks: how long the request for the document took, in microseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_us: Option<u64>,
 }
 
 /// A rule that did not run, and why.
@@ -120,6 +131,17 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Whether warnings fail the check.
     pub deny_warnings: bool,
+    /// Polls of a `--watch` (0 otherwise).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub polls: u64,
+    /// Why a `--watch` ended before it was asked to (the endpoint went away): the report
+    /// covers the polls before, and the exit status is 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Report {
@@ -135,8 +157,11 @@ impl Report {
         }
     }
 
-    /// Exit status for the verdict.
+    /// Exit status for the verdict (2 when a watch was interrupted).
     pub fn exit_status(&self) -> u8 {
+        if self.interrupted.is_some() {
+            return EXIT_ERROR;
+        }
         match self.verdict() {
             Verdict::Pass => EXIT_PASS,
             Verdict::Fail => EXIT_FINDINGS,
@@ -152,8 +177,8 @@ impl Report {
     /// Sorts findings into the stable order reports and snapshots use.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            (a.line, a.endpoint, &a.pointer, a.rule, &a.message)
-                .cmp(&(b.line, b.endpoint, &b.pointer, b.rule, &b.message))
+            (a.poll, a.line, a.endpoint, &a.pointer, a.rule, &a.message)
+                .cmp(&(b.poll, b.line, b.endpoint, &b.pointer, b.rule, &b.message))
         });
         self.findings.dedup();
     }
@@ -284,6 +309,8 @@ pub fn schema_findings(endpoint: Endpoint, value: &serde_json::Value, out: &mut 
             message: format!("{message} (schema: {schema_path})"),
             line: None,
             source: None,
+            poll: None,
+            elapsed_us: None,
         });
     }
 }
@@ -296,6 +323,40 @@ pub fn check_documents(
     version: ApiVersion,
     report: &mut Report,
 ) -> Result<(), Error> {
+    check_poll(
+        &Poll {
+            docs,
+            http: &[],
+            poll: None,
+        },
+        None,
+        profile,
+        version,
+        report,
+    )
+}
+
+/// One round of documents read together, with the HTTP exchanges that fetched them.
+#[derive(Clone, Copy, Debug)]
+pub struct Poll<'a> {
+    /// The documents.
+    pub docs: &'a [Document],
+    /// The HTTP exchanges (empty for files).
+    pub http: &'a [Exchange],
+    /// Number of the poll under `--watch` (1-based).
+    pub poll: Option<u64>,
+}
+
+/// Checks one poll. With `history`, lifecycle rules compare it with earlier polls, and the
+/// poll is then folded into the history.
+pub fn check_poll(
+    input: &Poll<'_>,
+    history: Option<&mut History>,
+    profile: Profile,
+    version: ApiVersion,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let docs = input.docs;
     let mut findings = Vec::new();
     let mut decoded = Decoded::default();
     let mut invalid = Vec::new();
@@ -314,24 +375,65 @@ pub fn check_documents(
             report.notes.push(note);
         }
     }
-    run_rules(
-        &decoded,
+    let rules_history = history.as_deref().filter(|h| h.polls > 0);
+    let ctx = Context {
+        container: decoded.container.as_ref(),
+        task: decoded.task.as_ref(),
+        stats: decoded.stats.as_ref(),
+        task_stats: decoded.task_stats.as_ref(),
         profile,
         version,
-        &mut findings,
-        &mut report.skipped,
-    );
+        http: input.http,
+        history: if history.is_some() {
+            Some(rules_history.unwrap_or(&EMPTY_HISTORY))
+        } else {
+            None
+        },
+        poll: input.poll.unwrap_or(1),
+    };
+    run_context(&ctx, &mut findings, &mut report.skipped);
     for f in &mut findings {
         if f.source.is_none() {
             f.source = docs
                 .iter()
                 .find(|d| d.endpoint == f.endpoint)
-                .map(|d| d.input.clone());
+                .map(|d| d.input.clone())
+                .or_else(|| {
+                    input
+                        .http
+                        .iter()
+                        .find(|x| x.probe.is_none() && x.endpoint == f.endpoint)
+                        .map(|x| x.url.clone())
+                });
         }
+        if f.elapsed_us.is_none() {
+            f.elapsed_us = input
+                .http
+                .iter()
+                .find(|x| x.probe.is_none() && x.endpoint == f.endpoint)
+                .map(|x| x.elapsed_us);
+        }
+        f.poll = input.poll;
+    }
+    if let Some(h) = history {
+        h.record(
+            decoded.container.as_ref(),
+            decoded.task.as_ref(),
+            decoded.stats.as_ref(),
+            decoded.task_stats.as_ref(),
+        );
     }
     report.findings.extend(findings);
     Ok(())
 }
+
+static EMPTY_HISTORY: History = History {
+    polls: 0,
+    task_status: None,
+    pull_started_at: None,
+    containers: std::collections::BTreeMap::new(),
+    stats: std::collections::BTreeMap::new(),
+};
 
 /// Runs every rule of the catalogue on typed documents.
 pub fn run_rules(
@@ -348,19 +450,29 @@ pub fn run_rules(
         task_stats: decoded.task_stats.as_ref(),
         profile,
         version,
+        http: &[],
+        history: None,
+        poll: 1,
     };
+    run_context(&ctx, out, skipped);
+}
+
+/// Runs every rule whose needs `ctx` meets; the others are listed in `skipped` with the reason.
+pub fn run_context(ctx: &Context<'_>, out: &mut Vec<Finding>, skipped: &mut Vec<Skipped>) {
     for rule in rules::RULES {
-        if rule.needs == Needs::LaunchType && profile.launch_type.is_none() {
-            if !skipped.iter().any(|s| s.rule == rule.id) {
+        if let Some(reason) = rule.needs.unmet(ctx) {
+            // HTTP, probe and lifecycle rules cannot apply to documents read from files, so
+            // they are listed as skipped only for live endpoints, where a flag would run them.
+            let worth_saying = rule.needs == Needs::LaunchType || !ctx.http.is_empty();
+            if worth_saying && !skipped.iter().any(|s| s.rule == rule.id) {
                 skipped.push(Skipped {
                     rule: rule.id,
-                    reason: "needs a profile: pass --launch-type (and --platform-version/--os)"
-                        .into(),
+                    reason: reason.into(),
                 });
             }
             continue;
         }
-        (rule.check)(&ctx, &mut Sink::new(rule, out));
+        (rule.check)(ctx, &mut Sink::new(rule, out));
     }
 }
 
@@ -373,18 +485,10 @@ pub fn decode_document(doc: &Document) -> Result<(Decoded, Vec<Finding>), Error>
     Ok((decoded, findings))
 }
 
-/// A rule fixture: documents of several endpoints read together, with the profile to check
-/// them under. The format of the files in `conformance/rules/<rule-id>/{pass,fail}/`.
-#[derive(Debug, serde::Deserialize)]
-pub struct Fixture {
-    /// Why this fixture passes or fails.
-    pub about: String,
-    /// Endpoint version (default v3).
-    #[serde(default)]
-    pub version: Option<String>,
-    /// Profile to check under.
-    #[serde(default)]
-    pub profile: Profile,
+/// The documents of one poll in a fixture.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureDocs {
     /// The container response.
     #[serde(default)]
     pub container: Option<Box<serde_json::value::RawValue>>,
@@ -397,6 +501,65 @@ pub struct Fixture {
     /// The task stats response.
     #[serde(rename = "task-stats", default)]
     pub task_stats: Option<Box<serde_json::value::RawValue>>,
+    /// HTTP exchanges of the poll (for HTTP and probe rules).
+    #[serde(default)]
+    pub http: Vec<Exchange>,
+}
+
+impl FixtureDocs {
+    fn documents(&self, input: &str) -> Vec<Document> {
+        let mut docs = Vec::new();
+        for (endpoint, raw) in [
+            (Endpoint::Container, &self.container),
+            (Endpoint::Task, &self.task),
+            (Endpoint::Stats, &self.stats),
+            (Endpoint::TaskStats, &self.task_stats),
+        ] {
+            if let Some(raw) = raw {
+                docs.push(Document {
+                    endpoint,
+                    input: format!("{input}#{endpoint}"),
+                    bytes: raw.get().as_bytes().to_vec(),
+                });
+            }
+        }
+        docs
+    }
+}
+
+/// A rule fixture: the format of the files in `conformance/rules/<rule-id>/{pass,fail}/`.
+/// Either one set of documents (`container`, `task`, `stats`, `task-stats`, and `http`
+/// exchanges) read together, or `polls`: several such sets checked in order as `--watch`
+/// checks them, for lifecycle rules.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// Why this fixture passes or fails.
+    pub about: String,
+    /// Endpoint version (default v3).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Profile to check under.
+    #[serde(default)]
+    pub profile: Profile,
+    /// The container response (single poll).
+    #[serde(default)]
+    pub container: Option<Box<serde_json::value::RawValue>>,
+    /// The task response (single poll).
+    #[serde(default)]
+    pub task: Option<Box<serde_json::value::RawValue>>,
+    /// The stats response (single poll).
+    #[serde(default)]
+    pub stats: Option<Box<serde_json::value::RawValue>>,
+    /// The task stats response (single poll).
+    #[serde(rename = "task-stats", default)]
+    pub task_stats: Option<Box<serde_json::value::RawValue>>,
+    /// HTTP exchanges (single poll).
+    #[serde(default)]
+    pub http: Vec<Exchange>,
+    /// Several polls, checked in order with the lifecycle rules.
+    #[serde(default)]
+    pub polls: Vec<FixtureDocs>,
 }
 
 /// Checks a rule fixture file.
@@ -414,34 +577,51 @@ pub fn check_fixture(path: &std::path::Path) -> Result<Report, Error> {
             message: format!("unknown version {v:?}"),
         })?,
     };
-    let mut docs = Vec::new();
-    for (endpoint, raw) in [
-        (Endpoint::Container, &fx.container),
-        (Endpoint::Task, &fx.task),
-        (Endpoint::Stats, &fx.stats),
-        (Endpoint::TaskStats, &fx.task_stats),
-    ] {
-        if let Some(raw) = raw {
-            docs.push(Document {
-                endpoint,
-                input: format!("{input}#{endpoint}"),
-                bytes: raw.get().as_bytes().to_vec(),
-            });
-        }
-    }
-    if docs.is_empty() {
-        return Err(Error::Input {
-            input,
-            message: "a fixture needs at least one of container, task, stats, task-stats".into(),
-        });
-    }
     let mut report = Report {
-        target: input,
+        target: input.clone(),
         version,
         profile: fx.profile,
         ..Report::default()
     };
-    check_documents(&docs, fx.profile, version, &mut report)?;
+    let top = FixtureDocs {
+        container: fx.container,
+        task: fx.task,
+        stats: fx.stats,
+        task_stats: fx.task_stats,
+        http: fx.http,
+    };
+    let single = top.documents(&input);
+    if fx.polls.is_empty() {
+        if single.is_empty() && top.http.is_empty() {
+            return Err(Error::Input {
+                input,
+                message: "a fixture needs at least one of container, task, stats, task-stats, http or polls".into(),
+            });
+        }
+        let poll = Poll {
+            docs: &single,
+            http: &top.http,
+            poll: None,
+        };
+        check_poll(&poll, None, fx.profile, version, &mut report)?;
+    } else {
+        if !single.is_empty() || !top.http.is_empty() {
+            return Err(Error::Input {
+                input,
+                message: "a fixture has either polls or top-level documents, not both".into(),
+            });
+        }
+        let mut history = History::default();
+        for (i, p) in fx.polls.iter().enumerate() {
+            let docs = p.documents(&format!("{input}#poll{}", i + 1));
+            let poll = Poll {
+                docs: &docs,
+                http: &p.http,
+                poll: Some(i as u64 + 1),
+            };
+            check_poll(&poll, Some(&mut history), fx.profile, version, &mut report)?;
+        }
+    }
     report.sort();
     Ok(report)
 }

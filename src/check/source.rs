@@ -89,7 +89,7 @@ fn check_dir(dir: &Path, opts: &Options, report: &mut Report) -> Result<(), Erro
             });
         }
     }
-    if docs.is_empty() {
+    if docs.is_empty() && rec.http.is_empty() {
         return Err(Error::Input {
             input: dir.display().to_string(),
             message: "no response files in this directory; expected container.json, task.json, stats.json and/or task-stats.json".into(),
@@ -97,7 +97,12 @@ fn check_dir(dir: &Path, opts: &Options, report: &mut Report) -> Result<(), Erro
     }
     report.version = version;
     report.profile = profile;
-    check_documents(&docs, profile, version, report)
+    let poll = super::Poll {
+        docs: &docs,
+        http: &rec.http,
+        poll: None,
+    };
+    super::check_poll(&poll, None, profile, version, report)
 }
 
 fn check_file(path: &Path, opts: &Options, report: &mut Report) -> Result<(), Error> {

@@ -20,6 +20,13 @@ pub fn render(report: &Report) -> String {
         "skipped": report.skipped,
         "notes": report.notes,
     });
+    let mut value = value;
+    if report.polls > 0 {
+        value["polls"] = json!(report.polls);
+    }
+    if let Some(why) = &report.interrupted {
+        value["interrupted"] = json!(why);
+    }
     let mut s = serde_json::to_string_pretty(&value).expect("reports serialise");
     s.push('\n');
     s

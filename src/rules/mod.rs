@@ -11,7 +11,9 @@
 mod availability_zone;
 mod clock_drift;
 mod cross_endpoint;
+mod http;
 mod labels;
+mod lifecycle;
 mod omission;
 mod shapes;
 mod stats;
@@ -23,7 +25,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::check::{ApiVersion, Finding};
+use crate::check::{ApiVersion, Exchange, Finding, History};
 use crate::model::{Container, Stats, Task, TaskStats};
 use crate::profile::Profile;
 use crate::Endpoint;
@@ -101,6 +103,51 @@ pub enum Needs {
     Nothing,
     /// Skipped unless `--launch-type` is known.
     LaunchType,
+    /// Reads the HTTP exchanges: runs on live endpoints (and recordings that kept them).
+    Http,
+    /// Reads the answers to `--probe-errors` requests.
+    Probes,
+    /// Compares a poll with earlier ones: runs under `check --watch`.
+    Polls,
+}
+
+impl Needs {
+    /// Why a rule with this need did not run, or `None` when the need is met.
+    pub fn unmet(self, ctx: &Context<'_>) -> Option<&'static str> {
+        match self {
+            Needs::Nothing => None,
+            Needs::LaunchType => ctx
+                .profile
+                .launch_type
+                .is_none()
+                .then_some("needs a profile: pass --launch-type (and --platform-version/--os)"),
+            Needs::Http => ctx
+                .http
+                .iter()
+                .all(|x| x.probe.is_some())
+                .then_some("needs the HTTP exchanges: check a live endpoint (a URL) or a recording made by `ecs-tmde record`"),
+            Needs::Probes => ctx
+                .http
+                .iter()
+                .all(|x| x.probe.is_none())
+                .then_some("needs --probe-errors on a live endpoint"),
+            Needs::Polls => ctx
+                .history
+                .is_none()
+                .then_some("needs several polls: check a live endpoint with --watch"),
+        }
+    }
+
+    /// The spelling in the catalogue.
+    pub fn name(self) -> &'static str {
+        match self {
+            Needs::Nothing => "nothing",
+            Needs::LaunchType => "profile",
+            Needs::Http => "HTTP exchanges",
+            Needs::Probes => "--probe-errors",
+            Needs::Polls => "--watch",
+        }
+    }
 }
 
 /// One rule of the catalogue.
@@ -152,6 +199,12 @@ pub struct Context<'a> {
     pub profile: Profile,
     /// Version of the endpoint the documents came from.
     pub version: ApiVersion,
+    /// The HTTP exchanges of a live check (empty for documents read from files).
+    pub http: &'a [Exchange],
+    /// What earlier polls saw (`check --watch`), if this is a later poll.
+    pub history: Option<&'a History>,
+    /// Number of this poll (1-based) under `--watch`.
+    pub poll: u64,
 }
 
 impl<'a> Context<'a> {
@@ -226,6 +279,8 @@ impl<'a> Sink<'a> {
             message: message.into(),
             line: None,
             source: None,
+            poll: None,
+            elapsed_us: None,
         });
     }
 }
@@ -270,6 +325,18 @@ pub static RULES: &[&Rule] = &[
     &stats::STATS_READ_BEFORE_PREREAD,
     &stats::STATS_EMPTY_OBJECT_ON_V3,
     &stats::MEMORY_USAGE_ABOVE_LIMIT,
+    &lifecycle::KNOWN_STATUS_REGRESSED,
+    &lifecycle::SET_ONCE_TIME_CHANGED,
+    &lifecycle::CONTAINER_IDENTITY_CHANGED,
+    &lifecycle::EXIT_CODE_DISAPPEARED,
+    &lifecycle::CONTAINER_VANISHED,
+    &lifecycle::STATS_WENT_BACKWARDS,
+    &http::HTTP_STATUS_NOT_OK,
+    &http::HTTP_CONTENT_TYPE,
+    &http::HTTP_BODY_NOT_JSON,
+    &http::PROBE_UNKNOWN_ID,
+    &http::PROBE_TRAILING_SLASH,
+    &http::PROBE_UNMATCHED_PATH,
 ];
 
 /// The rule with this id.

@@ -1,0 +1,1 @@
+//! Redaction tests (being written).
