@@ -29,10 +29,10 @@
 //!    `ACCOUNT.dkr.ecr.REGION.amazonaws.com/app` the placeholder of the account, a log stream
 //!    `ecs/app/<task id>` that of the task id, `ip-10-0-0-1.ec2.internal` that of `10.0.0.1`.
 //!
-//! Occurrences are matched as whole tokens, not as raw substrings: an account id is replaced
-//! where it is not next to a letter or digit, a 32-hex id where it is not part of a longer hex
-//! run (so never inside a 64-hex DockerId or an ImageID), an address where it is not part of a
-//! longer dotted or colon-separated number. Scanning is linear in the size of the input and
+//! Occurrences are matched as whole tokens, not as raw substrings: an account id where it is
+//! not next to a letter, digit or underscore, a 32-hex id where it is not part of a longer hex
+//! run (so never inside a 64-hex DockerId or an ImageID, but also before `-<digits>` or after
+//! `/`), an address where it is not part of a longer dotted or colon-separated number. Scanning is linear in the size of the input and
 //! uses no regular expressions.
 //!
 //! # Placeholders
@@ -52,9 +52,9 @@
 //! | IPv6 | `2001:db8::1`, `2001:db8::2`, … |
 //! | MAC | `02:00:00:00:00:01`, … (locally administered), in the case of the original |
 //!
-//! A placeholder never equals a secret discovered in the input, nor a token of the input that
-//! has a placeholder's shape (a bare 12-digit number, a 32-hex string), so two different
-//! values never become equal. The prefix length of a CIDR is kept (`10.0.0.0/16` becomes
+//! A placeholder never equals a secret of the same kind discovered in the input, nor a bare
+//! 12-digit number, 32-hex string or UUID of the input, so two different values never become
+//! equal (rules compare ARNs, labels, DockerIds and task-stats keys for equality). The prefix length of a CIDR is kept (`10.0.0.0/16` becomes
 //! `192.0.2.1/16`: the placeholder is not a network address).
 //!
 //! # What is kept
@@ -1202,9 +1202,16 @@ const CLUSTERED: [&str; 5] = [
 ];
 
 /// Calls `f` for every ARN in `s` (`arn:aws…:SERVICE:REGION:ACCOUNT:RESOURCE`, starting at a
-/// word boundary). Linear time: ARNs do not overlap.
+/// word boundary and ending at a space, a quote, a bracket, `,` or `;`). A string that starts
+/// with `arn:` is also read whole, the way the checker's ARN rules read a field, so that both
+/// agree on where its cluster name is. Linear time: ARNs do not overlap.
 fn for_each_arn(s: &str, mut f: impl FnMut(ArnParts)) {
     let b = s.as_bytes();
+    if s.starts_with("arn:") {
+        if let Some(parts) = parse_arn(s, 0, b.len()) {
+            f(parts);
+        }
+    }
     let mut from = 0;
     while let Some(off) = s.get(from..).and_then(|rest| rest.find("arn:")) {
         let start = from + off;
@@ -1217,66 +1224,81 @@ fn for_each_arn(s: &str, mut f: impl FnMut(ArnParts)) {
             end -= 1;
         }
         from = end.max(start + 4);
-        let mut colons = [0usize; 5];
-        let mut found = 0;
-        for (k, &c) in b[start..end].iter().enumerate() {
-            if c == b':' {
-                colons[found] = start + k;
-                found += 1;
-                if found == 5 {
-                    break;
-                }
-            }
+        if let Some(parts) = parse_arn(s, start, end) {
+            f(parts);
         }
-        if found < 5 {
-            continue;
-        }
-        let partition = &s[colons[0] + 1..colons[1]];
-        let service = &s[colons[1] + 1..colons[2]];
-        if !partition.starts_with("aws") || service.is_empty() {
-            continue;
-        }
-        let (acc_start, acc_end) = (colons[3] + 1, colons[4]);
-        let account = (acc_end - acc_start == 12
-            && b[acc_start..acc_end].iter().all(u8::is_ascii_digit))
-        .then_some((acc_start, acc_end));
-        let res_start = colons[4] + 1;
-        // Resource segments, split at '/'.
-        let mut segs = Vec::new();
-        let mut seg_start = res_start;
-        for k in res_start..=end {
-            if k == end || b[k] == b'/' {
-                segs.push((seg_start, k));
-                seg_start = k + 1;
-            }
-        }
-        let mut cluster = None;
-        if service == "ecs" && segs.len() >= 2 {
-            let kind = &s[segs[0].0..segs[0].1];
-            if kind == "cluster" || (CLUSTERED.contains(&kind) && segs.len() >= 3) {
-                let (a, z) = segs[1];
-                if is_cluster_name(&s[a..z]) {
-                    cluster = Some((a, z));
-                }
-            }
-        }
-        let mut ids = Vec::new();
-        let mut piece = res_start;
-        for k in res_start..=end {
-            if k == end || b[k] == b'/' || b[k] == b':' {
-                let p = &s[piece..k];
-                if Some((piece, k)) != cluster && (is_lower_hex32(p) || is_lower_uuid(p)) {
-                    ids.push((piece, k));
-                }
-                piece = k + 1;
-            }
-        }
-        f(ArnParts {
-            account,
-            cluster,
-            ids,
-        });
     }
+}
+
+/// The ranges of `b[start..end]` between separators.
+fn split_ranges(
+    b: &[u8],
+    start: usize,
+    end: usize,
+    is_sep: impl Fn(u8) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = start;
+    for (k, &c) in b[start..end].iter().enumerate() {
+        if is_sep(c) {
+            out.push((from, start + k));
+            from = start + k + 1;
+        }
+    }
+    out.push((from, end));
+    out
+}
+
+/// Reads the ARN `s[start..end]`.
+fn parse_arn(s: &str, start: usize, end: usize) -> Option<ArnParts> {
+    let b = s.as_bytes();
+    let mut colons = [0usize; 5];
+    let mut found = 0;
+    for (k, &c) in b[start..end].iter().enumerate() {
+        if c == b':' {
+            colons[found] = start + k;
+            found += 1;
+            if found == 5 {
+                break;
+            }
+        }
+    }
+    if found < 5 {
+        return None;
+    }
+    let partition = &s[colons[0] + 1..colons[1]];
+    let service = &s[colons[1] + 1..colons[2]];
+    if !partition.starts_with("aws") || service.is_empty() {
+        return None;
+    }
+    let (acc_start, acc_end) = (colons[3] + 1, colons[4]);
+    let account = (acc_end - acc_start == 12
+        && b[acc_start..acc_end].iter().all(u8::is_ascii_digit))
+    .then_some((acc_start, acc_end));
+    let res_start = colons[4] + 1;
+    // Resource segments, split at '/'.
+    let segs = split_ranges(b, res_start, end, |c| c == b'/');
+    let mut cluster = None;
+    if service == "ecs" && segs.len() >= 2 {
+        let kind = &s[segs[0].0..segs[0].1];
+        if kind == "cluster" || (CLUSTERED.contains(&kind) && segs.len() >= 3) {
+            let (a, z) = segs[1];
+            if is_cluster_name(&s[a..z]) {
+                cluster = Some((a, z));
+            }
+        }
+    }
+    let ids = split_ranges(b, res_start, end, |c| c == b'/' || c == b':')
+        .into_iter()
+        .filter(|&(a, z)| {
+            Some((a, z)) != cluster && (is_lower_hex32(&s[a..z]) || is_lower_uuid(&s[a..z]))
+        })
+        .collect();
+    Some(ArnParts {
+        account,
+        cluster,
+        ids,
+    })
 }
 
 fn kept_v4(a: u32) -> bool {

@@ -155,7 +155,8 @@ async fn a_good_server_passes_and_bad_answers_are_findings() {
     assert_eq!(report.exit_status(), 0, "{}", findings_text(&report));
     h.abort();
 
-    let cases: Vec<(&str, Box<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>)> = vec![
+    type Tamper = Box<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
+    let cases: Vec<(&str, Tamper)> = vec![
         (
             "http-status-not-ok",
             Box::new(|p: &str| {
