@@ -19,6 +19,16 @@
 //! * [`check`] turns targets (recording directories, single files, JSON Lines) into a
 //!   [`check::Report`]: typed decoding first, the full schema validator only to explain a
 //!   document that does not decode, then every rule.
+//! * [`check::live`] checks a live endpoint: one poll of the four documents fetched by the polite
+//!   [`client::Client`] (rate-limited, retrying 429 and not-yet-ready stats, bounded in time and
+//!   size), whose HTTP exchanges ([`check::Exchange`]) feed the HTTP rules; `--watch` folds each
+//!   poll into a small [`check::History`] that the lifecycle rules compare the next poll with.
+//! * [`record`] writes a poll as a recording directory (with its exchanges in `recording.json`, so
+//!   a recording gets the verdict its endpoint got), and [`redact`] replaces identifying values
+//!   with placeholders of the same shape so the verdict does not change.
+//! * [`mock`] is an endpoint that behaves like the agent, from [`mock::Scenario`]s resolved over
+//!   time by [`mock::world::World`]; [`mock::faults`] declares, for every rule, how the mock breaks
+//!   it, which is how the tests prove each rule fires.
 //! * [`report`] renders a report as human text, JSON or JUnit XML, one renderer per format.
 //! * [`Error`] is the small set of reasons a check cannot be carried out at all (exit status 2).
 //!   Problems *of the endpoint* are not errors but findings, which are data.

@@ -33,10 +33,13 @@ pub fn render(report: &Report, color: bool) -> String {
     let st = Style { color };
     let mut out = String::new();
     for f in &report.findings {
-        let place = match f.line {
+        let mut place = match f.line {
             Some(l) => format!("line {l} {} {}", f.endpoint, pointer(&f.pointer)),
             None => format!("{} {}", f.endpoint, pointer(&f.pointer)),
         };
+        if let Some(p) = f.poll {
+            place = format!("poll {p} {place}");
+        }
         let _ = writeln!(
             out,
             "{}[{}] {}",
@@ -51,7 +54,11 @@ pub fn render(report: &Report, color: bool) -> String {
             }
         }
         if let Some(src) = &f.source {
-            let _ = writeln!(out, "  {} {src}", st.paint("2", "in:"));
+            let took = f
+                .elapsed_us
+                .map(|us| format!(" ({:.1} ms)", us as f64 / 1000.0))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {} {src}{took}", st.paint("2", "in:"));
         }
     }
     for s in &report.skipped {
@@ -66,6 +73,12 @@ pub fn render(report: &Report, color: bool) -> String {
         crate::check::Verdict::Fail => st.paint("1;31", "fail"),
     };
     let endpoints: Vec<&str> = report.checked.iter().map(|e| e.name()).collect();
+    if report.polls > 0 {
+        let _ = writeln!(out, "{} {} polls", st.paint("2", "watched:"), report.polls);
+    }
+    if let Some(why) = &report.interrupted {
+        let _ = writeln!(out, "{} {why}", st.paint("1;31", "interrupted:"));
+    }
     let _ = writeln!(
         out,
         "{verdict}: {} ({}; profile: {}): {e} error(s), {w} warning(s), {i} info",
