@@ -115,6 +115,12 @@ async fn handle(State(s): State<Arc<Served>>, method: Method, uri: Uri) -> Respo
     let (route, id) = match segments.as_slice() {
         ["v3", id] => (Route::Container, *id),
         ["v3", id, "task"] => (Route::Task, *id),
+        // Fargate serves no taskWithTags route (its documentation lists four paths).
+        ["v3", _, "taskWithTags"]
+            if s.mock.world.scenario.launch_type == crate::profile::LaunchType::Fargate =>
+        {
+            return not_found();
+        }
         ["v3", id, "taskWithTags"] => (Route::TaskWithTags, *id),
         ["v3", id, "stats"] => (Route::Stats, *id),
         ["v3", id, "task", "stats"] => (Route::TaskStats, *id),

@@ -567,8 +567,8 @@ fn no_target_checks_the_built_in_mock() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("built-in mock"));
-    for scenario in ["ec2-awsvpc", "fargate-windows-1.0"] {
-        let out = run(bin().args(["check", "--scenario", scenario]));
+    for (scenario, _) in mock::scenario::BUILTIN {
+        let out = run(bin().args(["check", "--scenario", scenario, "--rate", "200"]));
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -656,6 +656,34 @@ fn watch_polls_until_its_duration_and_reports_lifecycle_faults() {
     interrupt(&mut child);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("stats-went-backwards"));
+}
+
+#[test]
+fn ctrl_c_ends_a_watch_with_the_report_and_the_usual_status() {
+    let (mut mock, uris, _) = start_mock(&["--scenario", "ec2-host"]);
+    let mut watch = bin()
+        .args([
+            "check",
+            &uris[0],
+            "--watch",
+            "--interval",
+            "200ms",
+            "--format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = interrupt(&mut watch);
+    interrupt(&mut mock);
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut watch.stdout.take().unwrap(), &mut out).unwrap();
+    assert_eq!(status.code(), Some(0), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(report["polls"].as_u64().unwrap() >= 2, "{report}");
+    assert_eq!(report["verdict"], "pass");
 }
 
 #[test]
