@@ -56,7 +56,8 @@ struct CheckArgs {
     /// What to check: an endpoint URL (what ECS_CONTAINER_METADATA_URI holds, e.g.
     /// http://169.254.170.2/v3/ID), a recording directory (container.json, task.json,
     /// stats.json, task-stats.json), one response file, or a JSON Lines file (.jsonl/.ndjson).
-    /// Default: $ECS_CONTAINER_METADATA_URI, or the built-in mock when that is unset.
+    /// Default: $ECS_CONTAINER_METADATA_URI_V4 or $ECS_CONTAINER_METADATA_URI (v3 with
+    /// --api-version v3), or the built-in mock when neither is set.
     target: Option<String>,
     /// Which endpoint a single file or JSON Lines record is (inferred when omitted).
     #[arg(long, value_parser = parse_endpoint)]
@@ -345,15 +346,24 @@ fn run_check(args: CheckArgs) -> anyhow::Result<u8> {
         version: args.api_version,
         deny_warnings: args.deny_warnings,
     };
-    let env = std::env::var(ecs_tmde::client::ENV_VAR)
-        .ok()
-        .filter(|v| !v.trim().is_empty());
+    // Inside a task both variables are set; v4 is what current agents maintain, so it is
+    // preferred unless --api-version v3 asks for the v3 endpoint.
+    let var = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (name.to_owned(), v.trim().to_owned()))
+    };
+    let env = match args.api_version {
+        Some(ApiVersion::V3) => var(ecs_tmde::client::ENV_VAR),
+        _ => var(ecs_tmde::client::ENV_VAR_V4).or_else(|| var(ecs_tmde::client::ENV_VAR)),
+    };
     let target = match (&args.target, env) {
         (Some(t), _) if is_url(t) => Target::Url(t.clone()),
         (Some(t), _) => Target::Path(PathBuf::from(t)),
-        (None, Some(url)) => {
-            eprintln!("ecs-tmde: checking ${} = {url}", ecs_tmde::client::ENV_VAR);
-            Target::Url(url.trim().to_owned())
+        (None, Some((name, url))) => {
+            eprintln!("ecs-tmde: checking ${name} = {url}");
+            Target::Url(url)
         }
         (None, None) => Target::BuiltInMock,
     };
@@ -380,7 +390,11 @@ fn run_check(args: CheckArgs) -> anyhow::Result<u8> {
                 let server = mock::Server::start(scenario.clone(), MockOptions::default())
                     .await
                     .context("cannot start the built-in mock on 127.0.0.1")?;
-                let url = server.container_uri(0);
+                let url = if args.api_version == Some(ApiVersion::V4) {
+                    server.container_uri_v4(0)
+                } else {
+                    server.container_uri(0)
+                };
                 eprintln!(
                     "ecs-tmde: ECS_CONTAINER_METADATA_URI is not set and no TARGET was given: checking the built-in mock (scenario {}, profile {}) at {url}, with --probe-errors",
                     scenario.name, opts.profile
@@ -562,8 +576,9 @@ fn run_mock(args: MockArgs) -> anyhow::Result<u8> {
         );
         for (i, (name, _)) in server.mock().endpoints().iter().enumerate() {
             text.push_str(&format!(
-                "# container {name}:\nECS_CONTAINER_METADATA_URI={}\n",
-                server.container_uri(i)
+                "# container {name}:\nECS_CONTAINER_METADATA_URI={}\nECS_CONTAINER_METADATA_URI_V4={}\n",
+                server.container_uri(i),
+                server.container_uri_v4(i)
             ));
         }
         text.push_str(&format!(

@@ -52,7 +52,7 @@ struct Bucket {
     last: Instant,
 }
 
-type CacheKey = (Route, usize);
+type CacheKey = (Route, bool, usize);
 
 struct Cached {
     from: i128,
@@ -112,32 +112,32 @@ async fn handle(State(s): State<Arc<Served>>, method: Method, uri: Uri) -> Respo
         _ => path,
     };
     let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let (route, id) = match segments.as_slice() {
-        ["v3", id] => (Route::Container, *id),
-        ["v3", id, "task"] => (Route::Task, *id),
-        // Fargate serves no taskWithTags route (its documentation lists four paths).
-        ["v3", _, "taskWithTags"]
-            if s.mock.world.scenario.launch_type == crate::profile::LaunchType::Fargate =>
-        {
-            return not_found();
-        }
-        ["v3", id, "taskWithTags"] => (Route::TaskWithTags, *id),
-        ["v3", id, "stats"] => (Route::Stats, *id),
-        ["v3", id, "task", "stats"] => (Route::TaskStats, *id),
-        ["v3", _, "associations", kind] | ["v3", _, "associations", kind, _] => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                &format!("V3 container associations handler: unable to get associations of type '{kind}': the mock serves no associations"),
-            );
-        }
-        ["v3", id, .., last]
-            if !last.is_empty() && faults::routing(faults, faults::Routing::CatchAll) =>
-        {
-            (Route::Container, *id)
-        }
+    let fargate = s.mock.world.scenario.launch_type == crate::profile::LaunchType::Fargate;
+    let catch_all = faults::routing(faults, faults::Routing::CatchAll);
+    let (version, rest) = match segments.split_first() {
+        Some((&"v3", rest)) => (false, rest),
+        Some((&"v4", rest)) => (true, rest),
         _ => return not_found(),
     };
-    s.serve(route, id)
+    let (route, id) = match rest {
+        [id] => (Route::Container, *id),
+        [id, "task"] => (Route::Task, *id),
+        // Fargate serves no taskWithTags route (its documentation lists four paths).
+        [_, "taskWithTags"] if fargate => return not_found(),
+        [id, "taskWithTags"] => (Route::TaskWithTags, *id),
+        [id, "stats"] => (Route::Stats, *id),
+        [id, "task", "stats"] => (Route::TaskStats, *id),
+        [_, "associations", kind] | [_, "associations", kind, _] => {
+            let v = if version { "V4" } else { "V3" };
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                &format!("{v} container associations handler: unable to get associations of type '{kind}': the mock serves no associations"),
+            );
+        }
+        [id, .., last] if !last.is_empty() && catch_all => (Route::Container, *id),
+        _ => return not_found(),
+    };
+    s.serve(route, version, id)
 }
 
 impl Served {
@@ -154,26 +154,30 @@ impl Served {
         }
     }
 
-    fn serve(&self, route: Route, id: &str) -> Response {
+    fn serve(&self, route: Route, v4: bool, id: &str) -> Response {
         let mock = &self.mock;
         let world = &mock.world;
         let t = mock.clock.now();
         let faults = &mock.options.faults;
         let found = world.by_endpoint_id(id).filter(|i| world.is_created(*i, t));
         let Some(me) = found else {
-            return unknown_id(route, id, faults);
+            return unknown_id(route, v4, id, faults);
         };
         let endpoint = route.endpoint();
         if route == Route::Stats && world.stats_at(me, t).is_none() {
             return json_error(
-                StatusCode::BAD_REQUEST,
+                if v4 {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::BAD_REQUEST
+                },
                 &format!(
                     "Unable to get container stats for: {}",
                     world.containers[me].docker_id
                 ),
             );
         }
-        let key = (route, me);
+        let key = (route, v4, me);
         // A poll is counted by the container route, which a harness asks first in every
         // round; the other routes of the round see the same count, so poll-dependent faults
         // stay consistent across the documents of one round.
@@ -191,7 +195,7 @@ impl Served {
             None
         };
         if body.is_none() {
-            let mut doc = self.render(route, me, t);
+            let mut doc = self.render(route, v4, me, t);
             if !faults.is_empty() {
                 let ctx = faults::Context::new(world, me, t, poll);
                 for f in faults {
@@ -222,8 +226,17 @@ impl Served {
         resp
     }
 
-    fn render(&self, route: Route, me: usize, t: i128) -> Doc {
+    fn render(&self, route: Route, v4: bool, me: usize, t: i128) -> Doc {
         let world = &self.mock.world;
+        if v4 {
+            return Doc::Json(match route {
+                Route::Container => super::v4::container(world, me, t),
+                Route::Task => super::v4::task(world, t, false),
+                Route::TaskWithTags => super::v4::task(world, t, true),
+                Route::Stats => super::v4::stats(world, me, t).unwrap_or_default(),
+                Route::TaskStats => super::v4::task_stats(world, t),
+            });
+        }
         let v = match route {
             Route::Container => serde_json::to_value(world.container_at(me, t)),
             Route::Task => serde_json::to_value(world.task_at(t, false)),
@@ -255,29 +268,36 @@ impl Served {
 }
 
 /// The agent's answer to an endpoint id it does not know (or not yet: ids are mapped once the
-/// container is created).
-fn unknown_id(route: Route, id: &str, faults: &[&'static faults::Fault]) -> Response {
-    if faults::routing(faults, faults::Routing::UnknownIdIs404) {
+/// container is created): v3 answers 500 (400 on the stats paths), v4 404 (agent 1.71.0 on).
+fn unknown_id(route: Route, v4: bool, id: &str, faults: &[&'static faults::Fault]) -> Response {
+    if faults::routing(faults, faults::Routing::UnknownIdIs404) && !v4 {
         return not_found();
     }
-    match route {
-        Route::Container => json_error(
+    let v = if v4 { "V4" } else { "V3" };
+    let (status, handler, what) = match route {
+        Route::Container => (
             StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("V3 container metadata handler: unable to get container ID from request: unable to get docker ID from v3 endpoint ID: {id}"),
+            "container metadata",
+            format!("unable to get container ID from request: unable to get docker ID from v3 endpoint ID: {id}"),
         ),
-        Route::Task | Route::TaskWithTags => json_error(
+        Route::Task | Route::TaskWithTags => (
             StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("V3 task metadata handler: unable to get task arn from request: unable to get task Arn from v3 endpoint ID: {id}"),
+            "task metadata",
+            format!("unable to get task arn from request: unable to get task Arn from v3 endpoint ID: {id}"),
         ),
-        Route::Stats => json_error(
+        Route::Stats => (
             StatusCode::BAD_REQUEST,
-            &format!("V3 container stats handler: unable to get task arn from request: unable to get task Arn from v3 endpoint ID: {id}"),
+            "container stats",
+            format!("unable to get task arn from request: unable to get task Arn from v3 endpoint ID: {id}"),
         ),
-        Route::TaskStats => json_error(
+        Route::TaskStats => (
             StatusCode::BAD_REQUEST,
-            &format!("V3 task stats handler: unable to get task arn from request: unable to get task Arn from v3 endpoint ID: {id}"),
+            "task stats",
+            format!("unable to get task arn from request: unable to get task Arn from v3 endpoint ID: {id}"),
         ),
-    }
+    };
+    let status = if v4 { StatusCode::NOT_FOUND } else { status };
+    json_error(status, &format!("{v} {handler} handler: {what}"))
 }
 
 /// An error as the agent writes it: a JSON string, with `Content-Type: application/json`.

@@ -31,6 +31,7 @@
 pub mod faults;
 mod http;
 pub mod scenario;
+pub mod v4;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -239,6 +240,14 @@ impl Server {
         let endpoints = self.mock.endpoints();
         let (_, id) = endpoints[n.min(endpoints.len() - 1)];
         format!("{}/v3/{id}", self.base_url())
+    }
+
+    /// What `ECS_CONTAINER_METADATA_URI_V4` holds in the `n`th container (the same id under
+    /// `/v4/`, as the agent does).
+    pub fn container_uri_v4(&self, n: usize) -> String {
+        let endpoints = self.mock.endpoints();
+        let (_, id) = endpoints[n.min(endpoints.len() - 1)];
+        format!("{}/v4/{id}", self.base_url())
     }
 
     /// Stops accepting connections and waits (at most 5 s) for open ones to finish.

@@ -90,6 +90,12 @@ pub struct Scenario {
     /// Whether the task response carries ClockDrift; default: Fargate Linux only.
     #[serde(default)]
     pub clock_drift: Option<bool>,
+    /// The service the task belongs to (v4 `ServiceName`), if any.
+    #[serde(default)]
+    pub service_name: Option<String>,
+    /// Log driver of the containers (v4 `LogDriver`); default `awslogs` on Fargate.
+    #[serde(default)]
+    pub log_driver: Option<String>,
     /// Tags of the task, served by `/taskWithTags`.
     #[serde(default)]
     pub task_tags: BTreeMap<String, String>,

@@ -73,6 +73,15 @@ fn noise(key: u64, n: u64, n_max: u64) -> u64 {
     Rng::new(key ^ n.wrapping_mul(0xA24B_AED4_963E_E407)).below(n_max)
 }
 
+/// The short code of a region in Availability Zone ids (`us-east-2` → `use2`).
+fn region_code(region: &str) -> String {
+    let parts: Vec<&str> = region.split('-').collect();
+    match parts.as_slice() {
+        [a, b, n] => format!("{a}{}{n}", b.chars().next().unwrap_or('x')),
+        _ => region.replace('-', ""),
+    }
+}
+
 /// FNV-1a, 32 bits: Fargate's DockerId suffix is this hash of the container name.
 pub fn fnv1a32(s: &str) -> u32 {
     s.bytes().fold(0x811c_9dc5u32, |h, b| {
@@ -132,6 +141,19 @@ pub struct Resolved {
     pub stats_key: u64,
 }
 
+/// Identifiers only the v4 responses carry, derived from the seed.
+#[derive(Clone, Debug)]
+pub struct V4Ids {
+    /// One UUID per container, for its ContainerARN.
+    pub container_uuids: Vec<String>,
+    /// MAC address of the task ENI (awsvpc).
+    pub mac: String,
+    /// VPC id (EC2).
+    pub vpc_id: String,
+    /// Availability Zone id (EC2).
+    pub az_id: String,
+}
+
 /// A scenario resolved with a seed: the task the mock serves.
 #[derive(Clone, Debug)]
 pub struct World {
@@ -149,6 +171,8 @@ pub struct World {
     pub settled: i128,
     /// Seconds between two stats samples.
     pub sample_interval: i128,
+    /// Values only v4 serves (ENI details, ARNs, VPC).
+    pub v4: V4Ids,
     /// Host uptime at scenario time 0, for `system_cpu_usage`.
     uptime0: i128,
     online_cpus: u32,
@@ -281,7 +305,21 @@ impl World {
             Some(c) if sc.launch_type == LaunchType::Fargate => (c.ceil() as u32).max(2),
             _ => 2,
         };
+        let v4 = V4Ids {
+            container_uuids: (0..containers.len()).map(|_| rng.uuid()).collect(),
+            mac: format!(
+                "0a:{}:{}:{}:{}:{}",
+                rng.hex(2),
+                rng.hex(2),
+                rng.hex(2),
+                rng.hex(2),
+                rng.hex(2)
+            ),
+            vpc_id: format!("vpc-0{}", rng.hex(16)),
+            az_id: format!("{}-az{}", region_code(&sc.region), 1 + rng.below(4)),
+        };
         World {
+            v4,
             uptime0: i128::from(3600 + rng.below(86_400 * 20) as u32) * SECOND,
             clock_error_bound: 0.2 + (rng.below(800) as f64) / 1000.0,
             scenario,

@@ -2,7 +2,7 @@
 //! and (with `--probe-errors`) the agent's answers to requests it cannot serve.
 
 use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
-use crate::check::{Exchange, Probe};
+use crate::check::{ApiVersion, Exchange, Probe};
 use crate::Endpoint;
 
 const ALL: &[Endpoint] = &[
@@ -121,8 +121,9 @@ fn http_body_not_json(ctx: &Context<'_>, out: &mut Sink<'_>) {
 }
 
 /// What the agent answers to a probe of `endpoint`.
-fn expected(probe: Probe, endpoint: Endpoint) -> (u16, &'static str) {
+fn expected(probe: Probe, endpoint: Endpoint, version: ApiVersion) -> (u16, &'static str) {
     match (probe, endpoint) {
+        (Probe::UnknownId, _) if version == ApiVersion::V4 => (404, "application/json"),
         (Probe::UnknownId, Endpoint::Container | Endpoint::Task) => (500, "application/json"),
         (Probe::UnknownId, Endpoint::Stats | Endpoint::TaskStats) => (400, "application/json"),
         (Probe::TrailingSlash | Probe::UnmatchedPath, _) => (404, "text/plain"),
@@ -131,7 +132,7 @@ fn expected(probe: Probe, endpoint: Endpoint) -> (u16, &'static str) {
 
 fn check_probe(ctx: &Context<'_>, out: &mut Sink<'_>, probe: Probe) {
     for x in probes(ctx, probe) {
-        let (status, media) = expected(probe, x.endpoint);
+        let (status, media) = expected(probe, x.endpoint, ctx.version);
         let mut wrong = Vec::new();
         if x.status != status {
             wrong.push(format!("status {} instead of {status}", x.status));
@@ -178,7 +179,7 @@ pub static PROBE_UNKNOWN_ID: Rule = Rule {
     endpoints: ALL,
     needs: Needs::Probes,
     doc_quote: None,
-    agent_basis: Some("v3 handlers answer an unknown (or not yet mapped) endpoint id with 500 on the container and task paths and 400 on the stats paths, Content-Type application/json and a JSON string body such as \"V3 container metadata handler: unable to get container ID from request: ...\" (agent/handlers/v3, asserted in task_server_setup_test.go TestTaskHTTPEndpointErrorCode400/500). v4 answers 404 since agent 1.71.0."),
+    agent_basis: Some("v3 handlers answer an unknown (or not yet mapped) endpoint id with 500 on the container and task paths and 400 on the stats paths, Content-Type application/json and a JSON string body such as \"V3 container metadata handler: unable to get container ID from request: ...\" (agent/handlers/v3, asserted in task_server_setup_test.go TestTaskHTTPEndpointErrorCode400/500). v4 answers 404 on every path since agent 1.71.0 (TestV4TaskNotFoundError404), also with a JSON string body."),
     follows: Follows::Agent,
     explanation: "Clients retry or give up depending on the status: a client written against the agent treats 500/400 from a v3 path as \"not ready yet\". The documentation says nothing about errors, so deviations are warnings.",
     check: probe_unknown_id,

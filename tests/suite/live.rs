@@ -423,6 +423,7 @@ fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ecs-tmde"));
     c.env("NO_COLOR", "1")
         .env_remove("ECS_CONTAINER_METADATA_URI")
+        .env_remove("ECS_CONTAINER_METADATA_URI_V4")
         .env_remove("HTTP_PROXY")
         .env_remove("http_proxy");
     c

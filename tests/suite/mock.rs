@@ -150,7 +150,13 @@ async fn every_container_endpoint_of_every_scenario_passes() {
 async fn a_watch_through_the_task_life_finds_nothing() {
     // From the moment the first container is created (its endpoint id starts answering) to
     // after the short-lived container exits, at 20x speed.
-    for name in ["fargate-linux-1.4", "ec2-bridge", "ec2-awsvpc"] {
+    for (name, v4) in [
+        ("fargate-linux-1.4", false),
+        ("ec2-bridge", false),
+        ("ec2-awsvpc", false),
+        ("fargate-linux-1.4", true),
+        ("ec2-awsvpc", true),
+    ] {
         let scenario = Scenario::builtin(name).unwrap();
         let world = mock::world::World::new(scenario.clone(), 1, 0);
         let first = world
@@ -165,7 +171,11 @@ async fn a_watch_through_the_task_life_finds_nothing() {
             ..MockOptions::default()
         };
         let server = mock::Server::start(scenario.clone(), opts).await.unwrap();
-        let url = server.container_uri(0);
+        let url = if v4 {
+            server.container_uri_v4(0)
+        } else {
+            server.container_uri(0)
+        };
         let watch = WatchOptions {
             interval: Duration::from_millis(100),
             duration: Some(Duration::from_millis(2500)),
@@ -184,10 +194,63 @@ async fn a_watch_through_the_task_life_finds_nothing() {
         assert!(report.polls >= 10, "{name}: only {} polls", report.polls);
         assert!(
             failing(&report).is_empty(),
-            "{name}:\n{}",
+            "{name} (v4: {v4}):\n{}",
             findings_text(&report)
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_passes_on_v4_and_answers_unknown_ids_with_404() {
+    let mut problems = Vec::new();
+    for (name, _) in mock::scenario::BUILTIN {
+        let scenario = Scenario::builtin(name).unwrap();
+        let server = mock::Server::start(scenario.clone(), frozen(Start::Late))
+            .await
+            .unwrap();
+        let url = server.container_uri_v4(0);
+        let report = live::check_url(&url, &live(true), &options(&scenario))
+            .await
+            .unwrap();
+        assert_eq!(report.version, ecs_tmde::check::ApiVersion::V4);
+        if !report.findings.is_empty() {
+            problems.push(format!("{name} v4:\n{}", findings_text(&report)));
+        }
+        let task: serde_json::Value =
+            serde_json::from_str(&raw(&format!("{url}/task")).await.2).unwrap();
+        assert!(
+            task["LaunchType"].is_string(),
+            "{name}: v4 task has LaunchType"
+        );
+        assert_eq!(task["FaultInjectionEnabled"], false);
+        server.shutdown().await;
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v4_lists_pulled_containers_before_they_are_created() {
+    let scenario = Scenario::builtin("ec2-bridge").unwrap();
+    let world = mock::world::World::new(scenario.clone(), 1, 0);
+    // Just after the first container is created, the others are pulled but not created.
+    let first = world.containers[0].created as f64 / 1e9 + 0.001;
+    let server = mock::Server::start(scenario, frozen(Start::At(first)))
+        .await
+        .unwrap();
+    let v3: serde_json::Value =
+        serde_json::from_str(&raw(&format!("{}/task", server.container_uri(0))).await.2).unwrap();
+    let v4: serde_json::Value =
+        serde_json::from_str(&raw(&format!("{}/task", server.container_uri_v4(0))).await.2)
+            .unwrap();
+    server.shutdown().await;
+    let v3_names = v3["Containers"].as_array().unwrap().len();
+    let v4_containers = v4["Containers"].as_array().unwrap();
+    assert_eq!(v3_names, 1, "v3 lists created containers only");
+    assert_eq!(v4_containers.len(), 3);
+    let pulled = &v4_containers[1];
+    assert_eq!(pulled["KnownStatus"], "PULLED");
+    assert_eq!(pulled["DockerId"], "");
+    assert!(pulled.get("Labels").is_none() && pulled.get("CreatedAt").is_none());
 }
 
 #[test]
