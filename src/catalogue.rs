@@ -24,12 +24,12 @@ pub fn rules_markdown() -> String {
     );
     out.push_str("* **Follows**: which source the rule follows where the AWS documentation and the real ECS agent disagree.\n\n");
     out.push_str(
-        "| id | severity | layer | follows | needs | title |\n|---|---|---|---|---|---|\n",
+        "| id | severity | layer | follows | needs | versions | title |\n|---|---|---|---|---|---|---|\n",
     );
     for r in RULES {
         let _ = writeln!(
             out,
-            "| [`{}`](#{}) | {} | {} | {} | {} | {} |",
+            "| [`{}`](#{}) | {} | {} | {} | {} | {} | {} |",
             r.id,
             r.id,
             r.severity,
@@ -40,6 +40,7 @@ pub fn rules_markdown() -> String {
             } else {
                 r.needs.name()
             },
+            versions(r),
             r.title
         );
     }
@@ -48,11 +49,12 @@ pub fn rules_markdown() -> String {
         let endpoints: Vec<&str> = r.endpoints.iter().map(|e| e.name()).collect();
         let _ = writeln!(
             out,
-            "* severity: {}; layer: {}; follows: {}; reads: {}",
+            "* severity: {}; layer: {}; follows: {}; reads: {}; versions: {}",
             r.severity,
             r.layer.name(),
             follows(r.follows),
-            endpoints.join(", ")
+            endpoints.join(", "),
+            versions(r)
         );
         if !r.schema_keywords.is_empty() {
             let kw: Vec<String> = r.schema_keywords.iter().map(|k| format!("`{k}`")).collect();
@@ -162,4 +164,12 @@ pub fn notice_markdown(recorded: &std::path::Path) -> Result<String, crate::Erro
         }
     }
     Ok(out)
+}
+
+fn versions(r: &crate::rules::Rule) -> String {
+    r.versions
+        .iter()
+        .map(|v| v.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

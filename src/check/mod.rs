@@ -40,11 +40,35 @@ pub enum ApiVersion {
     /// `/v3/` (v2 recordings are checked as v3: the agent serves the same structs).
     #[default]
     V3,
-    /// `/v4/` (read with the v3 models for now; v4 fields are reported as undocumented).
+    /// `/v4/`: the v3 documents plus the v4 additions.
     V4,
 }
 
 impl ApiVersion {
+    /// Both versions, oldest first.
+    pub const ALL: [ApiVersion; 2] = [ApiVersion::V3, ApiVersion::V4];
+
+    /// `v3` or `v4`: the spelling in URLs, `recording.json` and `schemas/`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ApiVersion::V3 => "v3",
+            ApiVersion::V4 => "v4",
+        }
+    }
+
+    /// Position in [`ApiVersion::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The environment variable the agent sets to this version's endpoint.
+    pub fn env_var(self) -> &'static str {
+        match self {
+            ApiVersion::V3 => "ECS_CONTAINER_METADATA_URI",
+            ApiVersion::V4 => "ECS_CONTAINER_METADATA_URI_V4",
+        }
+    }
+
     /// Parses `v2`, `v3` or `v4`.
     pub fn parse(s: &str) -> Option<ApiVersion> {
         match s {
@@ -211,22 +235,27 @@ pub struct Decoded {
 impl Decoded {
     /// Decodes `doc` into its slot. Returns whether it decoded; when it is JSON that does not
     /// match the schema, its schema findings are pushed to `out` and the slot stays empty.
-    fn add(&mut self, doc: &Document, out: &mut Vec<Finding>) -> Result<bool, Error> {
+    fn add(
+        &mut self,
+        doc: &Document,
+        version: ApiVersion,
+        out: &mut Vec<Finding>,
+    ) -> Result<bool, Error> {
         Ok(match doc.endpoint {
             Endpoint::Container => {
-                self.container = decode_one(doc, out)?;
+                self.container = decode_one(doc, version, out)?;
                 self.container.is_some()
             }
             Endpoint::Task => {
-                self.task = decode_one(doc, out)?;
+                self.task = decode_one(doc, version, out)?;
                 self.task.is_some()
             }
             Endpoint::Stats => {
-                self.stats = decode_one(doc, out)?;
+                self.stats = decode_one(doc, version, out)?;
                 self.stats.is_some()
             }
             Endpoint::TaskStats => {
-                self.task_stats = decode_one(doc, out)?;
+                self.task_stats = decode_one(doc, version, out)?;
                 self.task_stats.is_some()
             }
         })
@@ -245,20 +274,25 @@ impl Decoded {
     }
 }
 
-fn validators() -> &'static [jsonschema::Validator; 4] {
-    static V: OnceLock<[jsonschema::Validator; 4]> = OnceLock::new();
-    V.get_or_init(|| Endpoint::ALL.map(crate::schema::validator))
+fn validators() -> &'static [[jsonschema::Validator; 4]; 2] {
+    static V: OnceLock<[[jsonschema::Validator; 4]; 2]> = OnceLock::new();
+    V.get_or_init(|| ApiVersion::ALL.map(|v| Endpoint::ALL.map(|e| crate::schema::validator(v, e))))
 }
 
-fn validator_for(endpoint: Endpoint) -> &'static jsonschema::Validator {
-    &validators()[endpoint.index()]
+fn validator_for(version: ApiVersion, endpoint: Endpoint) -> &'static jsonschema::Validator {
+    &validators()[version.index()][endpoint.index()]
 }
 
 /// Decodes `doc` into its model. Returns `Ok(None)` with schema findings pushed to `out` when
 /// the document is JSON but does not match the schema; `Err` when it is not JSON at all, or is
 /// evidently another endpoint's response.
+///
+/// The models describe v4 (a superset of v3), and the v3 schema leaves the v4 additions out.
+/// A v3 document whose v4 keys have the wrong type is valid for the v3 schema but does not
+/// decode; its v4 schema findings explain why, so it is never rejected silently.
 fn decode_one<T: DeserializeOwned>(
     doc: &Document,
+    version: ApiVersion,
     out: &mut Vec<Finding>,
 ) -> Result<Option<T>, Error> {
     let bytes = strip_bom(&doc.bytes);
@@ -280,7 +314,15 @@ fn decode_one<T: DeserializeOwned>(
                     });
                 }
             }
-            schema_findings(doc.endpoint, &value, out);
+            let before = out.len();
+            schema_findings(version, doc.endpoint, &value, out);
+            if out.len() == before && version == ApiVersion::V3 {
+                schema_findings(ApiVersion::V4, doc.endpoint, &value, out);
+                for f in &mut out[before..] {
+                    f.message
+                        .push_str(" (a v4 field, checked against the v4 schema)");
+                }
+            }
             Ok(None)
         }
     }
@@ -288,8 +330,13 @@ fn decode_one<T: DeserializeOwned>(
 
 /// Validates `value` against the published schema of `endpoint`, reporting each violation
 /// under the rule its keyword belongs to.
-pub fn schema_findings(endpoint: Endpoint, value: &serde_json::Value, out: &mut Vec<Finding>) {
-    for err in validator_for(endpoint).iter_errors(value) {
+pub fn schema_findings(
+    version: ApiVersion,
+    endpoint: Endpoint,
+    value: &serde_json::Value,
+    out: &mut Vec<Finding>,
+) {
+    for err in validator_for(version, endpoint).iter_errors(value) {
         let schema_path = err.schema_path().to_string();
         let rule = rules::rule_for_schema_error(&schema_path);
         let mut message = err.to_string();
@@ -361,7 +408,7 @@ pub fn check_poll(
     let mut decoded = Decoded::default();
     let mut invalid = Vec::new();
     for doc in docs {
-        if !decoded.add(doc, &mut findings)? {
+        if !decoded.add(doc, version, &mut findings)? {
             invalid.push(doc.endpoint);
         }
         if !report.checked.contains(&doc.endpoint) {
@@ -460,6 +507,9 @@ pub fn run_rules(
 /// Runs every rule whose needs `ctx` meets; the others are listed in `skipped` with the reason.
 pub fn run_context(ctx: &Context<'_>, out: &mut Vec<Finding>, skipped: &mut Vec<Skipped>) {
     for rule in rules::RULES {
+        if !rule.versions.contains(&ctx.version) {
+            continue;
+        }
         if let Some(reason) = rule.needs.unmet(ctx) {
             // HTTP, probe and lifecycle rules cannot apply to documents read from files, so
             // they are listed as skipped only for live endpoints, where a flag would run them.
@@ -478,10 +528,13 @@ pub fn run_context(ctx: &Context<'_>, out: &mut Vec<Finding>, skipped: &mut Vec<
 
 /// Decodes a single document of a known endpoint for library users, returning the schema
 /// findings when it does not match.
-pub fn decode_document(doc: &Document) -> Result<(Decoded, Vec<Finding>), Error> {
+pub fn decode_document(
+    doc: &Document,
+    version: ApiVersion,
+) -> Result<(Decoded, Vec<Finding>), Error> {
     let mut findings = Vec::new();
     let mut decoded = Decoded::default();
-    decoded.add(doc, &mut findings)?;
+    decoded.add(doc, version, &mut findings)?;
     Ok((decoded, findings))
 }
 

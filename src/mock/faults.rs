@@ -853,4 +853,91 @@ pub static FAULTS: &[Fault] = &[
         also: &[],
         breaks: Break::Routing(Routing::CatchAll),
     },
+    Fault {
+        rule: "launch-type-mismatch",
+        how: "the v4 task says LaunchType EC2 on Fargate",
+        scenario: "fargate-linux-1.4",
+        late: false,
+        also: &[],
+        breaks: Break::Json(|e, v, _| {
+            if e == Endpoint::Task && v.get("LaunchType").is_some() {
+                set(v, "LaunchType", json!("EC2"));
+            }
+        }),
+    },
+    Fault {
+        rule: "vpc-id-unexpected",
+        how: "the v4 task of an external instance carries a VPCID",
+        scenario: "external",
+        late: false,
+        also: &[],
+        breaks: Break::Json(|e, v, _| {
+            if e == Endpoint::Task && v.get("LaunchType").is_some() {
+                set(v, "VPCID", json!("vpc-0123456789abcdef0"));
+            }
+        }),
+    },
+    Fault {
+        rule: "ephemeral-storage-unexpected",
+        how: "the v4 task on EC2 carries EphemeralStorageMetrics",
+        scenario: "ec2-bridge",
+        late: false,
+        also: &[],
+        breaks: Break::Json(|e, v, _| {
+            if e == Endpoint::Task && v.get("LaunchType").is_some() {
+                set(
+                    v,
+                    "EphemeralStorageMetrics",
+                    json!({"Utilized": 210, "Reserved": 20496}),
+                );
+            }
+        }),
+    },
+    Fault {
+        rule: "network-rate-stats-unexpected",
+        how: "v4 stats of a host-mode container carry network_rate_stats",
+        scenario: "ec2-host",
+        late: false,
+        also: &[],
+        breaks: Break::Json(|e, v, _| {
+            if e == Endpoint::Stats && v.get("read").is_some() {
+                set(
+                    v,
+                    "network_rate_stats",
+                    json!({"rx_bytes_per_sec": 1024.0, "tx_bytes_per_sec": 512.0}),
+                );
+            }
+        }),
+    },
+    Fault {
+        rule: "container-arn-mismatch",
+        how: "the container's ContainerARN names another account",
+        scenario: "fargate-linux-1.4",
+        late: false,
+        also: &[],
+        breaks: Break::Json(|e, v, ctx| {
+            let account = &ctx.world.scenario.account;
+            mine(e, v, ctx, |c| {
+                if let Some(arn) = c["ContainerARN"].as_str() {
+                    let other = arn.replace(account.as_str(), "999999999999");
+                    c["ContainerARN"] = json!(other);
+                }
+            })
+        }),
+    },
+    Fault {
+        rule: "network-interface-shape",
+        how: "SubnetGatewayIpv4Address lacks the subnet's prefix length",
+        scenario: "fargate-linux-1.4",
+        late: false,
+        also: &[],
+        breaks: Break::Json(|e, v, ctx| {
+            mine(e, v, ctx, |c| {
+                if let Some(gw) = c["Networks"][0]["SubnetGatewayIpv4Address"].as_str() {
+                    let bare = gw.split('/').next().unwrap_or(gw).to_owned();
+                    c["Networks"][0]["SubnetGatewayIpv4Address"] = json!(bare);
+                }
+            })
+        }),
+    },
 ];

@@ -212,7 +212,8 @@ pub fn task(w: &World, t: i128, with_tags: bool) -> Value {
     }
     m.insert("LaunchType".into(), json!(launch_type(w)));
     let ec2 = sc.launch_type == LaunchType::Ec2;
-    if ec2 {
+    // Documented for EC2 only, but Fargate sends it too (recorded Fargate responses do).
+    if ec2 || sc.launch_type == LaunchType::Fargate {
         m.insert("VPCID".into(), json!(w.v4.vpc_id));
     }
     if let Some(s) = &sc.service_name {

@@ -455,6 +455,7 @@ impl World {
                             Protocol::Tcp
                         }),
                         host_port: NonZeroU16::new(*h),
+                        host_ip: None,
                         extra: Default::default(),
                     })
                     .collect()
@@ -474,6 +475,15 @@ impl World {
             network_mode: Some(network_mode.into()),
             ipv4_addresses: Some(vec![c.ipv4.clone()]),
             ipv6_addresses: None,
+            attachment_index: None,
+            mac_address: None,
+            ipv4_subnet_cidr_block: None,
+            ipv6_subnet_cidr_block: None,
+            domain_name_servers: None,
+            domain_name_search_list: None,
+            private_dns_name: None,
+            subnet_gateway_ipv4_address: None,
+            subnet_gateway_ipv6_address: None,
             extra: Default::default(),
         }];
         let health = match (c.health_at, spec.is_some_and(|s| s.health_check)) {
@@ -545,6 +555,12 @@ impl World {
             networks: created.then_some(networks),
             health,
             volumes: (!volumes.is_empty() && created).then_some(volumes),
+            // The v4 additions are filled in by `super::v4`.
+            log_driver: None,
+            log_options: None,
+            container_arn: None,
+            snapshotter: None,
+            restart_count: None,
             extra: Default::default(),
         }
     }
@@ -606,6 +622,15 @@ impl World {
                 tags(&sc.container_instance_tags)
             },
             clock_drift,
+            // The v4 additions are filled in by `super::v4`.
+            launch_type: None,
+            errors: None,
+            vpc_id: None,
+            service_name: None,
+            group: None,
+            ephemeral_storage_metrics: None,
+            fault_injection_enabled: None,
+            availability_zone_id: None,
             extra: Default::default(),
         }
     }
@@ -791,6 +816,7 @@ impl World {
             }),
             id: Some(c.docker_id.clone()),
             networks,
+            network_rate_stats: None,
             extra: Default::default(),
         })
     }

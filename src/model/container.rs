@@ -14,7 +14,8 @@ use super::{ContainerStatus, ContainerType, Extra, Float, HealthStatusValue, Pro
 ///
 /// Keys are those of the agent's v2/v3 `ContainerResponse`; a key the agent marks `omitempty`
 /// is left out (never `null`, never empty) when it has no value. Unknown keys are allowed:
-/// AWS adds fields, and v4 documents are a superset of v3.
+/// AWS adds fields. The fields marked v4 are the additions of the v4 `ContainerResponse`; the
+/// v3 schema leaves them out.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "Container")]
 pub struct Container {
@@ -130,7 +131,56 @@ pub struct Container {
     )]
     #[schemars(extend("minItems" = 1))]
     pub volumes: Option<Vec<Volume>>,
-    /// Keys this model does not describe (v4 additions, future fields), kept as sent.
+    /// v4: the log driver of the container (`awslogs`, `awsfirelens`, `json-file`...). Omitted when the task definition sets none.
+    #[serde(
+        rename = "LogDriver",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub log_driver: Option<String>,
+    /// v4: the options of the log driver. Omitted when there are none.
+    #[serde(
+        rename = "LogOptions",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minProperties" = 1))]
+    pub log_options: Option<BTreeMap<String, String>>,
+    /// v4: the ARN of the container: `arn:aws:ecs:<region>:<account>:container/<cluster>/<task id>/<uuid>` (older: `.../container/<uuid>`).
+    #[serde(
+        rename = "ContainerARN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub container_arn: Option<String>,
+    /// v4: the containerd snapshotter of the container (Fargate: `overlayfs`, `soci`). The EC2 agent never sends it.
+    #[serde(
+        rename = "Snapshotter",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub snapshotter: Option<String>,
+    /// v4: how many times the container's restart policy restarted it. Present (even 0) only when the container has a restart policy (agent 1.83.0 and later).
+    #[serde(
+        rename = "RestartCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    pub restart_count: Option<u32>,
+    /// Keys this model does not describe (future fields), kept as sent.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -202,7 +252,17 @@ pub struct Port {
         deserialize_with = "de::some"
     )]
     pub host_port: Option<NonZeroU16>,
-    /// Keys this model does not describe (v4 adds `HostIp`).
+    /// v4: the host address Docker bound the port on (`0.0.0.0`, `::`). Docker reports one binding per address, so entries may differ only in `HostIp`.
+    #[serde(
+        rename = "HostIp",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub host_ip: Option<String>,
+    /// Keys this model does not describe.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -240,7 +300,96 @@ pub struct Network {
     )]
     #[schemars(extend("minItems" = 1))]
     pub ipv6_addresses: Option<Vec<String>>,
-    /// Keys this model does not describe (the v4 interface properties).
+    /// v4, awsvpc: index of the network interface attachment (the agent sends 0).
+    #[serde(
+        rename = "AttachmentIndex",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    pub attachment_index: Option<u32>,
+    /// v4, awsvpc: MAC address of the task's elastic network interface.
+    #[serde(
+        rename = "MACAddress",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub mac_address: Option<String>,
+    /// v4, awsvpc: IPv4 CIDR block of the interface's subnet.
+    #[serde(
+        rename = "IPv4SubnetCIDRBlock",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub ipv4_subnet_cidr_block: Option<String>,
+    /// v4, awsvpc with IPv6: IPv6 CIDR block of the interface's subnet.
+    #[serde(
+        rename = "IPv6SubnetCIDRBlock",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub ipv6_subnet_cidr_block: Option<String>,
+    /// v4, awsvpc: DNS servers of the interface.
+    #[serde(
+        rename = "DomainNameServers",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minItems" = 1))]
+    pub domain_name_servers: Option<Vec<String>>,
+    /// v4, awsvpc: DNS search domains of the interface.
+    #[serde(
+        rename = "DomainNameSearchList",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minItems" = 1))]
+    pub domain_name_search_list: Option<Vec<String>>,
+    /// v4, awsvpc: private DNS name of the interface (`ip-10-0-0-1.ec2.internal`).
+    #[serde(
+        rename = "PrivateDNSName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub private_dns_name: Option<String>,
+    /// v4, awsvpc: IPv4 address of the subnet gateway, written with the subnet's prefix length (`10.0.0.1/24`).
+    #[serde(
+        rename = "SubnetGatewayIpv4Address",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub subnet_gateway_ipv4_address: Option<String>,
+    /// v4, awsvpc IPv6-only interfaces: IPv6 address of the subnet gateway.
+    #[serde(
+        rename = "SubnetGatewayIpv6Address",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub subnet_gateway_ipv6_address: Option<String>,
+    /// Keys this model does not describe.
     #[serde(flatten)]
     pub extra: Extra,
 }

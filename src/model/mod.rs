@@ -22,14 +22,16 @@ mod timestamp;
 pub use container::{Container, ContainerLimits, Health, Network, Port, Volume};
 pub use number::Float;
 pub use stats::{
-    BlkioEntry, BlkioStats, CpuStats, CpuUsage, MemoryStats, NetworkStats, PidsStats, Stats,
-    StorageStats, TaskStats, TaskStatsEntry, ThrottlingData,
+    BlkioEntry, BlkioStats, CpuStats, CpuUsage, MemoryStats, NetworkRateStats, NetworkStats,
+    PidsStats, Stats, StorageStats, TaskStats, TaskStatsEntry, ThrottlingData,
 };
 pub use status::{
     ClockSynchronizationStatus, ContainerStatus, ContainerType, HealthStatusValue, Protocol,
     TaskStatus,
 };
-pub use task::{ClockDrift, Task, TaskLimits};
+pub use task::{
+    ClockDrift, EphemeralStorageMetrics, ErrorResponse, LaunchTypeValue, Task, TaskLimits,
+};
 pub use timestamp::{Timestamp, TimestampError, TIMESTAMP_PATTERN, ZERO_TIME_UNIX_NANOS};
 
 /// Keys of a JSON object that a model does not describe, in the order they were sent.

@@ -18,6 +18,7 @@ use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::de;
+use super::Float;
 use super::{Extra, Timestamp};
 
 /// Docker stats of one container, as served at `${ECS_CONTAINER_METADATA_URI}/stats`.
@@ -69,7 +70,30 @@ pub struct Stats {
     )]
     #[schemars(extend("minProperties" = 1))]
     pub networks: Option<BTreeMap<String, NetworkStats>>,
-    /// Keys this model does not describe (v4 adds `network_rate_stats`).
+    /// v4: bytes per second over the last two samples, summed over the interfaces. Documented
+    /// for awsvpc and bridge tasks on EC2 Linux (agent 1.43.0 and later); Fargate sends it
+    /// too. Omitted before the second sample.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    pub network_rate_stats: Option<NetworkRateStats>,
+    /// Keys this model does not describe.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Network throughput over the last two samples (v4).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "NetworkRateStats")]
+pub struct NetworkRateStats {
+    /// Received bytes per second.
+    pub rx_bytes_per_sec: Float,
+    /// Sent bytes per second.
+    pub tx_bytes_per_sec: Float,
+    /// Keys this model does not describe.
     #[serde(flatten)]
     pub extra: Extra,
 }

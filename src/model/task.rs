@@ -11,8 +11,9 @@ use super::{ClockSynchronizationStatus, Container, Extra, Float, TaskStatus, Tim
 /// Metadata of the task the container belongs to, as served at
 /// `${ECS_CONTAINER_METADATA_URI}/task` and (with the two tag maps) `/taskWithTags`.
 ///
-/// Keys are those of the agent's v2/v3 `TaskResponse`; `omitempty` keys are left out (never
-/// `null`, never empty) when they have no value. Unknown keys are allowed.
+/// Keys are those of the agent's v2/v3 `TaskResponse`, and the additions of its v4
+/// `TaskResponse` (marked v4; the v3 schema leaves them out); `omitempty` keys are left out
+/// (never `null`, never empty) when they have no value. Unknown keys are allowed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "Task")]
 pub struct Task {
@@ -118,7 +119,183 @@ pub struct Task {
         deserialize_with = "de::some"
     )]
     pub clock_drift: Option<ClockDrift>,
-    /// Keys this model does not describe (v4 additions such as `LaunchType`, future fields).
+    /// v4: the launch type of the task (agent 1.45.0 and later).
+    #[serde(
+        rename = "LaunchType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    pub launch_type: Option<LaunchTypeValue>,
+    /// v4, `/taskWithTags`: why tags could not be listed (agent 1.50.0 and later). Omitted when listing them worked.
+    #[serde(
+        rename = "Errors",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minItems" = 1))]
+    pub errors: Option<Vec<ErrorResponse>>,
+    /// v4: the VPC of the container instance (agent 1.63.1 and later). Documented for EC2 only; Fargate sends it too.
+    #[serde(
+        rename = "VPCID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub vpc_id: Option<String>,
+    /// v4: the service the task belongs to. Omitted for a task started outside a service.
+    #[serde(
+        rename = "ServiceName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub service_name: Option<String>,
+    /// v4: the task group. The agent's struct has the field but nothing fills it.
+    #[serde(
+        rename = "Group",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub group: Option<String>,
+    /// v4, Fargate Linux platform 1.4.0 and later: use of the task's ephemeral storage, in MiB.
+    #[serde(
+        rename = "EphemeralStorageMetrics",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    pub ephemeral_storage_metrics: Option<EphemeralStorageMetrics>,
+    /// v4: whether fault injection is enabled for the task. Always sent by agents since 1.88.0 (1.87.x sent it only when true).
+    #[serde(
+        rename = "FaultInjectionEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    pub fault_injection_enabled: Option<bool>,
+    /// v4: the id of the Availability Zone (`use1-az4`), from the instance metadata (agent 1.102.0 and later).
+    #[serde(
+        rename = "AvailabilityZoneID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    #[schemars(extend("x-ecs-tmde-since" = "v4"))]
+    #[schemars(extend("minLength" = 1))]
+    pub availability_zone_id: Option<String>,
+    /// Keys this model does not describe (future fields).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Launch type of a task, as v4 sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schemars(title = "LaunchType")]
+pub enum LaunchTypeValue {
+    /// EC2 container instances.
+    Ec2,
+    /// AWS Fargate.
+    Fargate,
+    /// ECS Anywhere.
+    External,
+    /// ECS Managed Instances.
+    ManagedInstances,
+}
+
+impl LaunchTypeValue {
+    /// The spelling in responses (`EC2`, `FARGATE`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaunchTypeValue::Ec2 => "EC2",
+            LaunchTypeValue::Fargate => "FARGATE",
+            LaunchTypeValue::External => "EXTERNAL",
+            LaunchTypeValue::ManagedInstances => "MANAGED_INSTANCES",
+        }
+    }
+}
+
+/// Why `/taskWithTags` could not list some tags (v4).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "ErrorResponse")]
+pub struct ErrorResponse {
+    /// Which tags: `TaskTags` or `ContainerInstanceTags`.
+    #[serde(
+        rename = "ErrorField",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub error_field: Option<String>,
+    /// The AWS API error code (`AccessDeniedException`).
+    #[serde(
+        rename = "ErrorCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub error_code: Option<String>,
+    /// The AWS API error message.
+    #[serde(
+        rename = "ErrorMessage",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub error_message: Option<String>,
+    /// The HTTP status of the failed call.
+    #[serde(
+        rename = "StatusCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub status_code: Option<u16>,
+    /// The AWS request id of the failed call.
+    #[serde(
+        rename = "RequestId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub request_id: Option<String>,
+    /// The resource whose tags could not be listed.
+    #[serde(
+        rename = "ResourceARN",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::some"
+    )]
+    pub resource_arn: Option<String>,
+    /// Keys this model does not describe.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Use of the task's ephemeral storage (v4, Fargate Linux 1.4.0 and later).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "EphemeralStorageMetrics")]
+pub struct EphemeralStorageMetrics {
+    /// MiB in use.
+    #[serde(rename = "Utilized")]
+    pub utilized: i64,
+    /// MiB reserved for the task.
+    #[serde(rename = "Reserved")]
+    pub reserved: i64,
+    /// Keys this model does not describe.
     #[serde(flatten)]
     pub extra: Extra,
 }

@@ -1,7 +1,7 @@
 //! AvailabilityZone: by platform, and agreeing with the task's region.
 
 use super::shapes::parse_task_arn;
-use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::profile::{LaunchType, Os, PlatformVersion};
 use crate::Endpoint;
 
@@ -29,6 +29,7 @@ pub static AVAILABILITY_ZONE_MISSING: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::LaunchType,
+    versions: ALL_VERSIONS,
     doc_quote: Some(DOC),
     agent_basis: None,
     follows: Follows::Documentation,
@@ -60,6 +61,7 @@ pub static AVAILABILITY_ZONE_MISSING_ON_EC2: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::LaunchType,
+    versions: ALL_VERSIONS,
     doc_quote: Some(DOC),
     agent_basis: Some("The EC2 agent serves AvailabilityZone on v3 and v4 since 1.23.0, from the instance's ecs.availability-zone attribute; it is omitted only with ECS_DISABLE_TASK_METADATA_AZ=true or when the attribute is missing. The agent's own v3 validator required it on EC2."),
     follows: Follows::Agent,
@@ -84,6 +86,7 @@ pub static AVAILABILITY_ZONE_UNEXPECTED: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::LaunchType,
+    versions: ALL_VERSIONS,
     doc_quote: Some(DOC),
     agent_basis: Some("Fargate Linux before 1.4.0 did not serve it (containers-roadmap#400); external (ECS Anywhere) instances register without an availability-zone attribute, so the agent has none to serve."),
     follows: Follows::Documentation,
@@ -120,6 +123,7 @@ pub static AVAILABILITY_ZONE_REGION_MISMATCH: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("AvailabilityZone - The Availability Zone the task is in."),
     agent_basis: Some("A task runs in its cluster's region; zone names start with the region name (us-east-2b, us-west-2-lax-1a)."),
     follows: Follows::Both,

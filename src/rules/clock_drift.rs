@@ -1,6 +1,6 @@
 //! ClockDrift: complete when present, and only where it is served.
 
-use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::profile::{LaunchType, Os};
 use crate::Endpoint;
 
@@ -14,6 +14,7 @@ pub static CLOCK_DRIFT_INCOMPLETE: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("ClockDrift - The information about the difference between the reference time and the system time. This applies to the Linux operating system."),
     agent_basis: Some("Every recorded Fargate ClockDrift has ClockErrorBound, ReferenceTimestamp and ClockSynchronizationStatus; all three are omitempty in the shared Go type, so only a zero error bound may be left out."),
     follows: Follows::Documentation,
@@ -51,6 +52,7 @@ pub static CLOCK_DRIFT_UNEXPECTED: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::LaunchType,
+    versions: ALL_VERSIONS,
     doc_quote: Some("ClockDrift - The information about the difference between the reference time and the system time. This applies to the Linux operating system."),
     agent_basis: Some("The EC2 agent's v3 TaskResponse has no ClockDrift field, and no code of the agent fills the v4 one: only Fargate sends it (ground-truth.md §2.7, §3)."),
     follows: Follows::Both,

@@ -1,6 +1,6 @@
 //! Agreement between endpoints read at the same time.
 
-use super::{escape, Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{escape, Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::model::Container;
 use crate::Endpoint;
 
@@ -25,6 +25,7 @@ pub static CONTAINER_MISSING_FROM_TASK: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("Containers - A list of container metadata for each container associated with the task."),
     agent_basis: Some("Both handlers read the same task from the agent's state; the calling container is one of its containers."),
     follows: Follows::Both,
@@ -58,6 +59,7 @@ pub static CONTAINER_TASK_MISMATCH: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("Containers - A list of container metadata for each container associated with the task."),
     agent_basis: Some("Both responses are built by the same function from the same container state (agent/handlers/v2/response.go NewContainerResponse)."),
     follows: Follows::Both,
@@ -101,6 +103,7 @@ pub static TASK_STATS_KEYS_MISMATCH: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task, Endpoint::TaskStats],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("${ECS_CONTAINER_METADATA_URI}/task/stats - This path returns Docker stats JSON for all of the containers associated with the task."),
     agent_basis: Some("The handler keys the map by the DockerId of every container in the task's container map, pause containers included; a container without stats maps to null (v3) or {} (v4) (agent/handlers/v2/stats_response.go)."),
     follows: Follows::Agent,
@@ -146,6 +149,7 @@ pub static STATS_ID_MISMATCH: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Stats, Endpoint::TaskStats],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("${ECS_CONTAINER_METADATA_URI}/stats - This path returns Docker stats JSON for the specific Docker container."),
     agent_basis: Some("The agent serves Docker's own stats for the container: `id` is its DockerId and `name` its Docker name ('/' + DockerName on EC2, the container name on Fargate)."),
     follows: Follows::Agent,

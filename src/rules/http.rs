@@ -1,7 +1,7 @@
 //! HTTP behaviour of a live endpoint: status, content type and body of the metadata answers,
 //! and (with `--probe-errors`) the agent's answers to requests it cannot serve.
 
-use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::check::{ApiVersion, Exchange, Probe};
 use crate::Endpoint;
 
@@ -30,6 +30,7 @@ pub static HTTP_STATUS_NOT_OK: Rule = Rule {
     schema_transform: None,
     endpoints: ALL,
     needs: Needs::Http,
+    versions: ALL_VERSIONS,
     doc_quote: Some("${ECS_CONTAINER_METADATA_URI}/task - This path returns metadata JSON for the task, including a list of the container IDs and names for all of the containers associated with the task."),
     agent_basis: Some("The agent answers 200 with the JSON document once the container's endpoint id is mapped (it is mapped when the container has a Docker ID); 500 for an unknown id on the metadata paths, 400 on the stats paths, 429 above its rate limit (ground-truth.md §1.3, §1.4)."),
     follows: Follows::Both,
@@ -62,6 +63,7 @@ pub static HTTP_CONTENT_TYPE: Rule = Rule {
     schema_transform: None,
     endpoints: ALL,
     needs: Needs::Http,
+    versions: ALL_VERSIONS,
     doc_quote: Some("${ECS_CONTAINER_METADATA_URI} - This path returns metadata JSON for the container."),
     agent_basis: Some("Every metadata and stats answer, errors included, is written with Content-Type: application/json (ecs-agent/tmds/handlers/utils/helpers.go WriteJSONToResponse)."),
     follows: Follows::Both,
@@ -97,6 +99,7 @@ pub static HTTP_BODY_NOT_JSON: Rule = Rule {
     schema_transform: None,
     endpoints: ALL,
     needs: Needs::Http,
+    versions: ALL_VERSIONS,
     doc_quote: Some("${ECS_CONTAINER_METADATA_URI}/stats - This path returns Docker stats JSON for the specific Docker container."),
     agent_basis: Some("The agent writes the json.Marshal output of its response structs (ecs-agent/tmds/handlers/utils/helpers.go)."),
     follows: Follows::Both,
@@ -178,6 +181,7 @@ pub static PROBE_UNKNOWN_ID: Rule = Rule {
     schema_transform: None,
     endpoints: ALL,
     needs: Needs::Probes,
+    versions: ALL_VERSIONS,
     doc_quote: None,
     agent_basis: Some("v3 handlers answer an unknown (or not yet mapped) endpoint id with 500 on the container and task paths and 400 on the stats paths, Content-Type application/json and a JSON string body such as \"V3 container metadata handler: unable to get container ID from request: ...\" (agent/handlers/v3, asserted in task_server_setup_test.go TestTaskHTTPEndpointErrorCode400/500). v4 answers 404 on every path since agent 1.71.0 (TestV4TaskNotFoundError404), also with a JSON string body."),
     follows: Follows::Agent,
@@ -199,6 +203,7 @@ pub static PROBE_TRAILING_SLASH: Rule = Rule {
     schema_transform: None,
     endpoints: ALL,
     needs: Needs::Probes,
+    versions: ALL_VERSIONS,
     doc_quote: None,
     agent_basis: Some("gorilla/mux does not tolerate trailing slashes: /v3/{id}/, /v3/{id}/task/ and /v3/{id}/task/stats/ get its default 404, text/plain; charset=utf-8, body \"404 page not found\\n\" (TestTaskHTTPEndpointErrorCode404)."),
     follows: Follows::Agent,
@@ -220,6 +225,7 @@ pub static PROBE_UNMATCHED_PATH: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Container],
     needs: Needs::Probes,
+    versions: ALL_VERSIONS,
     doc_quote: None,
     agent_basis: Some("Unmatched paths get gorilla/mux's default 404, text/plain; charset=utf-8, body \"404 page not found\\n\" (no NotFoundHandler is set; ground-truth.md §1.3)."),
     follows: Follows::Agent,

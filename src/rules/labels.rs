@@ -1,6 +1,6 @@
 //! The five `com.amazonaws.ecs.*` labels the agent sets on every container.
 
-use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::Endpoint;
 
 /// Agent labels that disagree with the task or container.
@@ -13,6 +13,7 @@ pub static ECS_LABEL_MISMATCH: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("Labels - Any labels applied to the container. This parameter is omitted if there are no labels applied."),
     agent_basis: Some("The agent adds com.amazonaws.ecs.{cluster,container-name,task-arn,task-definition-family,task-definition-version} from the task it creates the container for (agent/engine/docker_task_engine.go)."),
     follows: Follows::Agent,

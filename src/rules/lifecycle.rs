@@ -1,6 +1,6 @@
 //! Lifecycle over time (`check --watch`): what may change between two polls and what may not.
 
-use super::{escape, Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{escape, Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::Endpoint;
 
 const META: &[Endpoint] = &[Endpoint::Container, Endpoint::Task];
@@ -15,6 +15,7 @@ pub static KNOWN_STATUS_REGRESSED: Rule = Rule {
     schema_transform: None,
     endpoints: META,
     needs: Needs::Polls,
+    versions: ALL_VERSIONS,
     doc_quote: Some("KnownStatus - The known status for the task from Amazon ECS."),
     agent_basis: Some("The agent only moves known statuses forward: container.SetKnownStatus and task.UpdateStatus ignore transitions to a lower status (agent/api/container, agent/api/task)."),
     follows: Follows::Agent,
@@ -64,6 +65,7 @@ pub static SET_ONCE_TIME_CHANGED: Rule = Rule {
     schema_transform: None,
     endpoints: META,
     needs: Needs::Polls,
+    versions: ALL_VERSIONS,
     doc_quote: Some("StartedAt - The time stamp for when the container started."),
     agent_basis: Some("SetCreatedAt/setStartedAtOnce and the task's SetPullStartedAt record the first non-zero time only; restarts do not move StartedAt (ground-truth.md §3). FinishedAt and PullStoppedAt may change (last finish, last pull) and are not compared."),
     follows: Follows::Agent,
@@ -130,6 +132,7 @@ pub static CONTAINER_IDENTITY_CHANGED: Rule = Rule {
     schema_transform: None,
     endpoints: META,
     needs: Needs::Polls,
+    versions: ALL_VERSIONS,
     doc_quote: Some("DockerId - The Docker ID for the container."),
     agent_basis: Some("A task's container is created once; the agent records its Docker ID and image ID when docker create/inspect return and never replaces them (a restart policy restarts the same container)."),
     follows: Follows::Agent,
@@ -173,6 +176,7 @@ pub static EXIT_CODE_DISAPPEARED: Rule = Rule {
     schema_transform: None,
     endpoints: META,
     needs: Needs::Polls,
+    versions: ALL_VERSIONS,
     doc_quote: Some("ExitCode - The exit code for the container. This parameter is omitted if the container has not exited."),
     agent_basis: Some("The exit code pointer is set when the container exits and never cleared (ground-truth.md §3, ExitCode)."),
     follows: Follows::Both,
@@ -209,6 +213,7 @@ pub static CONTAINER_VANISHED: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Polls,
+    versions: ALL_VERSIONS,
     doc_quote: Some("Containers - A list of container metadata for each container associated with the task."),
     agent_basis: Some("Containers stay in the task's container map until the task itself is cleaned up (3 hours after it stopped by default); then the endpoint id is unknown altogether."),
     follows: Follows::Agent,
@@ -250,6 +255,7 @@ pub static STATS_WENT_BACKWARDS: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Stats, Endpoint::TaskStats],
     needs: Needs::Polls,
+    versions: ALL_VERSIONS,
     doc_quote: None,
     agent_basis: Some("The agent serves the latest sample of Docker's stats stream for the container: `read` only advances, and cpu_usage.total_usage and the network byte counters are cumulative."),
     follows: Follows::Agent,

@@ -20,6 +20,7 @@ mod stats;
 mod structure;
 mod task_status;
 mod timestamps;
+mod v4;
 
 use std::fmt;
 
@@ -171,6 +172,8 @@ pub struct Rule {
     pub endpoints: &'static [Endpoint],
     /// What it needs from the profile.
     pub needs: Needs,
+    /// Endpoint versions it applies to.
+    pub versions: &'static [ApiVersion],
     /// The documentation sentence it enforces, quoted verbatim, if any.
     pub doc_quote: Option<&'static str>,
     /// The agent behaviour it relies on (ground-truth.md), if any.
@@ -285,6 +288,13 @@ impl<'a> Sink<'a> {
     }
 }
 
+/// Both endpoint versions: what most rules apply to.
+pub const ALL_VERSIONS: &[ApiVersion] = &[ApiVersion::V3, ApiVersion::V4];
+/// Version 3 only.
+pub const V3_ONLY: &[ApiVersion] = &[ApiVersion::V3];
+/// Version 4 only.
+pub const V4_ONLY: &[ApiVersion] = &[ApiVersion::V4];
+
 /// Every rule, in catalogue order.
 pub static RULES: &[&Rule] = &[
     &structure::SCHEMA_VIOLATION,
@@ -337,6 +347,12 @@ pub static RULES: &[&Rule] = &[
     &http::PROBE_UNKNOWN_ID,
     &http::PROBE_TRAILING_SLASH,
     &http::PROBE_UNMATCHED_PATH,
+    &v4::LAUNCH_TYPE_MISMATCH,
+    &v4::VPC_ID_UNEXPECTED,
+    &v4::EPHEMERAL_STORAGE_UNEXPECTED,
+    &v4::NETWORK_RATE_STATS_UNEXPECTED,
+    &v4::CONTAINER_ARN_MISMATCH,
+    &v4::NETWORK_INTERFACE_SHAPE,
 ];
 
 /// The rule with this id.

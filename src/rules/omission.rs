@@ -3,7 +3,7 @@
 use schemars::Schema;
 use serde_json::json;
 
-use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::model::ContainerStatus;
 use crate::Endpoint;
 
@@ -24,10 +24,11 @@ pub static EMPTY_COLLECTION_SENT: Rule = Rule {
     schema_transform: None,
     endpoints: ALL,
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("Ports - Any ports exposed for the container. This parameter is omitted if there are no exposed ports. Labels - Any labels applied to the container. This parameter is omitted if there are no labels applied."),
     agent_basis: Some("Every collection of the responses is a Go slice or map tagged omitempty (ground-truth.md §2), so encoding/json leaves an empty one out; task Limits is built only when task CPU or memory is non-zero."),
     follows: Follows::Both,
-    explanation: "Ports, Labels, Networks, Volumes, IPv4Addresses/IPv6Addresses, task Containers, task Limits, TaskTags, ContainerInstanceTags, and in stats `networks`, `percpu_usage` and `memory_stats.stats` are omitted when empty. An empty array or object means the endpoint is not the agent (emulators send `Limits: {}`) and breaks clients that treat presence as meaning.",
+    explanation: "Ports, Labels, Networks, Volumes, IPv4Addresses/IPv6Addresses, task Containers, task Limits, TaskTags, ContainerInstanceTags, in v4 LogOptions, DomainNameServers, DomainNameSearchList and Errors, and in stats `networks`, `percpu_usage` and `memory_stats.stats` are omitted when empty. An empty array or object means the endpoint is not the agent (emulators send `Limits: {}`) and breaks clients that treat presence as meaning.",
     check: empty_collection_sent,
 };
 
@@ -48,15 +49,22 @@ fn empty_collection_sent(ctx: &Context<'_>, out: &mut Sink<'_>) {
         empty(c.labels.as_ref().is_some_and(|l| l.is_empty()), "Labels");
         empty(c.networks.as_ref().is_some_and(Vec::is_empty), "Networks");
         empty(c.volumes.as_ref().is_some_and(Vec::is_empty), "Volumes");
+        empty(
+            c.log_options.as_ref().is_some_and(|m| m.is_empty()),
+            "LogOptions",
+        );
         for (i, n) in c.networks.iter().flatten().enumerate() {
-            empty(
-                n.ipv4_addresses.as_ref().is_some_and(Vec::is_empty),
-                &format!("Networks/{i}/IPv4Addresses"),
-            );
-            empty(
-                n.ipv6_addresses.as_ref().is_some_and(Vec::is_empty),
-                &format!("Networks/{i}/IPv6Addresses"),
-            );
+            for (list, key) in [
+                (&n.ipv4_addresses, "IPv4Addresses"),
+                (&n.ipv6_addresses, "IPv6Addresses"),
+                (&n.domain_name_servers, "DomainNameServers"),
+                (&n.domain_name_search_list, "DomainNameSearchList"),
+            ] {
+                empty(
+                    list.as_ref().is_some_and(Vec::is_empty),
+                    &format!("Networks/{i}/{key}"),
+                );
+            }
         }
     }
     if let Some(t) = ctx.task {
@@ -91,6 +99,7 @@ fn empty_collection_sent(ctx: &Context<'_>, out: &mut Sink<'_>) {
                 .is_some_and(|m| m.is_empty()),
             "ContainerInstanceTags",
         );
+        empty(t.errors.as_ref().is_some_and(Vec::is_empty), "Errors");
     }
     for (endpoint, p, s) in ctx.stats_samples() {
         let mut empty = |present_and_empty: bool, key: &str| {
@@ -139,8 +148,9 @@ pub static EMPTY_STRING_SENT: Rule = Rule {
     schema_transform: None,
     endpoints: ALL,
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: None,
-    agent_basis: Some("AvailabilityZone, NetworkMode, Health.output, the Volume members and the stats name/id are Go strings tagged omitempty (ground-truth.md §2.1, §2.4, §2.6, §4), so an empty value is left out."),
+    agent_basis: Some("AvailabilityZone, NetworkMode, Health.output, the Volume members, the stats name/id, and the v4 strings (LogDriver, ContainerARN, Snapshotter, HostIp, the network interface properties, VPCID, ServiceName, Group, AvailabilityZoneID) are Go strings tagged omitempty (ground-truth.md §2.1-2.9, §4), so an empty value is left out."),
     follows: Follows::Agent,
     explanation: "An empty string where the agent would omit the key: `AvailabilityZone: \"\"` tells a client there is a zone called nothing.",
     check: empty_string_sent,
@@ -149,6 +159,28 @@ pub static EMPTY_STRING_SENT: Rule = Rule {
 fn empty_string_sent(ctx: &Context<'_>, out: &mut Sink<'_>) {
     let is_empty = |s: &Option<String>| s.as_deref() == Some("");
     for (endpoint, p, c) in ctx.containers() {
+        for (key, val) in [
+            ("LogDriver", &c.log_driver),
+            ("ContainerARN", &c.container_arn),
+            ("Snapshotter", &c.snapshotter),
+        ] {
+            if is_empty(val) {
+                out.report(
+                    endpoint,
+                    format!("{p}/{key}"),
+                    format!("`{key}` is an empty string; the agent omits it when empty"),
+                );
+            }
+        }
+        for (i, port) in c.ports.iter().flatten().enumerate() {
+            if is_empty(&port.host_ip) {
+                out.report(
+                    endpoint,
+                    format!("{p}/Ports/{i}/HostIp"),
+                    "`HostIp` is an empty string; the agent omits it when empty",
+                );
+            }
+        }
         for (i, n) in c.networks.iter().flatten().enumerate() {
             if is_empty(&n.network_mode) {
                 out.report(
@@ -156,6 +188,22 @@ fn empty_string_sent(ctx: &Context<'_>, out: &mut Sink<'_>) {
                     format!("{p}/Networks/{i}/NetworkMode"),
                     "`NetworkMode` is an empty string; the agent omits it when unknown",
                 );
+            }
+            for (key, val) in [
+                ("MACAddress", &n.mac_address),
+                ("IPv4SubnetCIDRBlock", &n.ipv4_subnet_cidr_block),
+                ("IPv6SubnetCIDRBlock", &n.ipv6_subnet_cidr_block),
+                ("PrivateDNSName", &n.private_dns_name),
+                ("SubnetGatewayIpv4Address", &n.subnet_gateway_ipv4_address),
+                ("SubnetGatewayIpv6Address", &n.subnet_gateway_ipv6_address),
+            ] {
+                if is_empty(val) {
+                    out.report(
+                        endpoint,
+                        format!("{p}/Networks/{i}/{key}"),
+                        format!("`{key}` is an empty string; the agent omits it when empty"),
+                    );
+                }
             }
         }
         if let Some(h) = &c.health {
@@ -186,6 +234,20 @@ fn empty_string_sent(ctx: &Context<'_>, out: &mut Sink<'_>) {
     if let Some(t) = ctx.task {
         if is_empty(&t.availability_zone) {
             out.report(Endpoint::Task, "/AvailabilityZone", "`AvailabilityZone` is an empty string; the agent omits it when the zone is unknown");
+        }
+        for (key, val) in [
+            ("VPCID", &t.vpc_id),
+            ("ServiceName", &t.service_name),
+            ("Group", &t.group),
+            ("AvailabilityZoneID", &t.availability_zone_id),
+        ] {
+            if is_empty(val) {
+                out.report(
+                    Endpoint::Task,
+                    format!("/{key}"),
+                    format!("`{key}` is an empty string; the agent omits it when empty"),
+                );
+            }
         }
     }
     for (endpoint, p, s) in ctx.stats_samples() {
@@ -225,6 +287,7 @@ pub static EXIT_CODE_BEFORE_EXIT: Rule = Rule {
     schema_transform: Some(exit_code_requires_exit_evidence),
     endpoints: &[Endpoint::Container, Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("ExitCode - The exit code for the container. This parameter is omitted if the container has not exited."),
     agent_basis: Some("The agent records an exit code only when Docker reports the container not running with a non-zero FinishedAt, or from a die event (agent/dockerclient/dockerapi/docker_client.go, 'Only record an exitcode if it has exited'). It is never cleared, so a restarted container keeps it together with its FinishedAt. One transient exception: when the agent stops a container for a terminal dependency error it sets ExitCode 143 before the STOPPED event is processed (agent/engine/task_manager.go), a window of milliseconds."),
     follows: Follows::Both,
@@ -281,6 +344,7 @@ pub static LIMIT_OUT_OF_RANGE: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("Limits - The resource limits specified at the task level (such as CPU and memory). This parameter is omitted if no resource limits are defined."),
     agent_basis: Some("Task Limits members are set only when non-zero (agent/handlers/v2/response.go NewTaskResponse)."),
     follows: Follows::Both,

@@ -1,6 +1,6 @@
 //! Shapes of identifiers as the agent makes them: DockerId, DockerName, ImageID, ARNs.
 
-use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::model::{ContainerType, Task};
 use crate::profile::{LaunchType, PlatformVersion};
 use crate::Endpoint;
@@ -48,6 +48,7 @@ pub static DOCKER_ID_SHAPE: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task, Endpoint::Stats, Endpoint::TaskStats],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("DockerId - The Docker ID for the container."),
     agent_basis: Some("EC2 and external instances (and Fargate before platform 1.4.0) run Docker: 64 lower-case hex digits. Fargate 1.4.0+ and Managed Instances use containerd IDs '<32 hex task id>-<digits>' (docs: 'a 32-digit hex followed by a 10 digit number'; a 2021 recording has 9 digits). Empty only before Docker created the container (ground-truth.md §3)."),
     follows: Follows::Agent,
@@ -157,6 +158,7 @@ pub static DOCKER_NAME_SHAPE: Rule = Rule {
     schema_transform: None,
     endpoints: META,
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("DockerName - The name of the container supplied to Docker. The Amazon ECS container agent generates a unique name for the container to avoid name collisions when multiple copies of the same task definition are run on a single instance."),
     agent_basis: Some("EC2 agent: 'ecs-' + family + '-' + revision + '-' + the container name with [^A-Za-z0-9-] removed + '-' + 20 random hex digits (agent/engine/docker_task_engine.go, agent/utils RandHex). Fargate 1.4.0+ and Managed Instances: the container name itself."),
     follows: Follows::Agent,
@@ -233,6 +235,7 @@ pub static IMAGE_ID_SHAPE: Rule = Rule {
     schema_transform: None,
     endpoints: META,
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("ImageID - The SHA-256 digest for the image."),
     agent_basis: Some("ImageID comes from docker image inspect ('sha256:' + 64 hex). The agent's own containers (the ~internal~ecs~pause container) report an empty ImageID, as do containers whose image is not pulled yet."),
     follows: Follows::Agent,
@@ -344,6 +347,38 @@ pub fn parse_task_arn(arn: &str) -> Option<TaskArn<'_>> {
     })
 }
 
+/// The parts of a container ARN (v4 `ContainerARN`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerArn<'a> {
+    /// Region.
+    pub region: &'a str,
+    /// 12-digit account id.
+    pub account: &'a str,
+    /// Cluster name and task id (new-format ARNs only).
+    pub task: Option<(&'a str, &'a str)>,
+}
+
+/// Parses a container ARN: `arn:<partition>:ecs:<region>:<account>:container/<uuid>` or
+/// `.../container/<cluster>/<task id>/<uuid>`.
+pub fn parse_container_arn(arn: &str) -> Option<ContainerArn<'_>> {
+    let (_, region, account, rest) = split_ecs_arn(arn, "container")?;
+    let parts: Vec<&str> = rest.split('/').collect();
+    let task = match parts.as_slice() {
+        [uuid] if is_uuid(uuid) => None,
+        [cluster, task, uuid]
+            if is_cluster_name(cluster) && (is_hex(task, 32) || is_uuid(task)) && is_uuid(uuid) =>
+        {
+            Some((*cluster, *task))
+        }
+        _ => return None,
+    };
+    Some(ContainerArn {
+        region,
+        account,
+        task,
+    })
+}
+
 /// Parses a cluster ARN into (partition, region, account, name).
 pub fn parse_cluster_arn(arn: &str) -> Option<(&str, &str, &str, &str)> {
     let (p, r, a, name) = split_ecs_arn(arn, "cluster")?;
@@ -360,6 +395,7 @@ pub static ARN_SHAPE: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("TaskARN - The full Amazon Resource Name (ARN) of the task to which the container belongs. Cluster - The Amazon Resource Name (ARN) or short name of the Amazon ECS cluster to which the task belongs."),
     agent_basis: Some("Both come from the task payload ECS sends the agent: arn:<partition>:ecs:<region>:<12-digit account>:task/<cluster>/<32 hex> (or the older task/<uuid>), and a cluster name or arn:...:cluster/<name>."),
     follows: Follows::Both,
@@ -392,6 +428,7 @@ pub static CLUSTER_TASK_ARN_MISMATCH: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("Cluster - The Amazon Resource Name (ARN) or short name of the Amazon ECS cluster to which the task belongs."),
     agent_basis: Some("A task belongs to one cluster in its own region and account; new-format task ARNs carry the cluster name."),
     follows: Follows::Both,

@@ -1,7 +1,6 @@
 //! Stats samples: cumulative counters and sample times.
 
-use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
-use crate::check::ApiVersion;
+use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS, V3_ONLY};
 use crate::model::TaskStatsEntry;
 use crate::Endpoint;
 
@@ -17,6 +16,7 @@ pub static STATS_COUNTER_DECREASED: Rule = Rule {
     schema_transform: None,
     endpoints: STATS,
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: None,
     agent_basis: Some("precpu_stats is the previous sample of the same Docker stats stream; total_usage, the kernel/user times, system_cpu_usage and the throttling counters only grow."),
     follows: Follows::Agent,
@@ -90,6 +90,7 @@ pub static STATS_READ_BEFORE_PREREAD: Rule = Rule {
     schema_transform: None,
     endpoints: STATS,
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: None,
     agent_basis: Some("`preread` is the `read` time of the previous sample of the stream, or the zero time on the first sample."),
     follows: Follows::Agent,
@@ -119,6 +120,7 @@ pub static STATS_EMPTY_OBJECT_ON_V3: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::TaskStats],
     needs: Needs::Nothing,
+    versions: V3_ONLY,
     doc_quote: None,
     agent_basis: Some("The v3 handler maps a container without stats to null (agent/handlers/v2/stats_response.go, test TestV2TaskStats expects {cid: null}); {} is the v4 handler's empty StatsResponse."),
     follows: Follows::Agent,
@@ -127,9 +129,6 @@ pub static STATS_EMPTY_OBJECT_ON_V3: Rule = Rule {
 };
 
 fn stats_empty_object_on_v3(ctx: &Context<'_>, out: &mut Sink<'_>) {
-    if ctx.version != ApiVersion::V3 {
-        return;
-    }
     if let Some(ts) = ctx.task_stats {
         for (key, entry) in &ts.0 {
             if matches!(entry, TaskStatsEntry::Empty) {
@@ -153,6 +152,7 @@ pub static MEMORY_USAGE_ABOVE_LIMIT: Rule = Rule {
     schema_transform: None,
     endpoints: STATS,
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: None,
     agent_basis: Some("Both values are read from the same cgroup: the kernel keeps a cgroup's charged memory at or below its limit (memory.max / memory.limit_in_bytes), reclaiming or OOM-killing instead."),
     follows: Follows::Agent,

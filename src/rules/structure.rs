@@ -1,6 +1,6 @@
 //! Structure: what the schema says about one document, and keys it does not describe.
 
-use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::check::ApiVersion;
 use crate::{schema, Endpoint};
 
@@ -14,6 +14,7 @@ pub static SCHEMA_VIOLATION: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task, Endpoint::Stats, Endpoint::TaskStats],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: None,
     agent_basis: Some("The agent marshals fixed Go structs (ecs-agent/tmds/handlers/v2/response.go, docker types.StatsJSON): every required key is present with its Go type, statuses come from closed String() vocabularies, timestamps are RFC 3339, and omitempty keys are left out rather than null."),
     follows: Follows::Agent,
@@ -34,41 +35,13 @@ pub static UNDOCUMENTED_FIELD: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Container, Endpoint::Task, Endpoint::Stats, Endpoint::TaskStats],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: None,
     agent_basis: Some("AWS adds fields over time (v4 adds LaunchType, ContainerARN, LogDriver, ...). The schemas allow unknown keys so that new agents do not break consumers; the checker lists them so that nothing goes unnoticed."),
     follows: Follows::Agent,
     explanation: "Lists every key the v3 models do not describe, with where it is known from (a v4 field, the documentation's spelling, a misplaced block). Information only: never a failure.",
     check: undocumented_field,
 };
-
-/// Keys of v4 responses (ground-truth.md §2.7-2.10), which a v4 recording may carry.
-const V4_FIELDS: &[&str] = &[
-    "LaunchType",
-    "Errors",
-    "VPCID",
-    "ServiceName",
-    "Group",
-    "ClockDrift",
-    "EphemeralStorageMetrics",
-    "FaultInjectionEnabled",
-    "AvailabilityZoneID",
-    "LogDriver",
-    "LogOptions",
-    "ContainerARN",
-    "Snapshotter",
-    "RestartCount",
-    "HostIp",
-    "AttachmentIndex",
-    "MACAddress",
-    "IPv4SubnetCIDRBlock",
-    "IPv6SubnetCIDRBlock",
-    "DomainNameServers",
-    "DomainNameSearchList",
-    "PrivateDNSName",
-    "SubnetGatewayIpv4Address",
-    "SubnetGatewayIpv6Address",
-    "network_rate_stats",
-];
 
 fn undocumented_field(ctx: &Context<'_>, out: &mut Sink<'_>) {
     // The typed models keep unknown keys (`extra`) in place, so serialising them gives back
@@ -84,7 +57,7 @@ fn undocumented_field(ctx: &Context<'_>, out: &mut Sink<'_>) {
     ];
     for (endpoint, doc) in docs {
         let Some(Ok(doc)) = doc else { continue };
-        schema::visit_keys(endpoint, &doc, &mut |k| {
+        schema::visit_keys(ctx.version, endpoint, &doc, &mut |k| {
             if k.property.is_none() {
                 report(ctx, out, endpoint, k.pointer, k.key, k.owner);
             }
@@ -105,13 +78,12 @@ fn report(
         "ClockDrift" if owner == Some("Container") => {
             "ClockDrift belongs to the task, not to a container (a documentation example misplaces it)".to_owned()
         }
-        k if V4_FIELDS.contains(&k) => {
-            if ctx.version == ApiVersion::V4 {
-                return;
-            }
+        k if ctx.version == ApiVersion::V3
+            && owner.is_some_and(|o| schema::defines(ApiVersion::V4, o, k)) =>
+        {
             "a v4 field; v3 agents do not send it".to_owned()
         }
-        _ => "not defined for v3".to_owned(),
+        _ => format!("not defined for {}", ctx.version.name()),
     };
     out.report(endpoint, pointer, format!("`{key}` is {why}"));
 }

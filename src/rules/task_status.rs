@@ -1,6 +1,6 @@
 //! Task status consistent with the statuses of its containers.
 
-use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::model::{ContainerStatus, TaskStatus};
 use crate::Endpoint;
 
@@ -14,6 +14,7 @@ pub static TASK_STOPPED_WITH_LIVE_CONTAINER: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("KnownStatus - The known status for the task from Amazon ECS."),
     agent_basis: Some("The agent moves a task's known status to STOPPED only after every container has stopped (agent/api/task/task.go updateTaskKnownStatus)."),
     follows: Follows::Agent,
@@ -51,6 +52,7 @@ pub static TASK_RUNNING_WITH_UNSTARTED_CONTAINER: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("KnownStatus - The known status for the task from Amazon ECS."),
     agent_basis: Some("The task's known status follows the earliest status among its containers, ignoring non-essential containers that already stopped, so a RUNNING task has no container still in NONE, PULLED or CREATED. A warning: container dependency conditions can delay a container while the task is reported RUNNING on some platforms."),
     follows: Follows::Agent,

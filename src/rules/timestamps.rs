@@ -1,6 +1,6 @@
 //! Timestamps: they appear once the thing happened, in order, in UTC, never as the zero time.
 
-use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink};
+use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::model::{Container, ContainerStatus, Timestamp};
 use crate::Endpoint;
 
@@ -18,6 +18,7 @@ macro_rules! container_rule {
             schema_transform: None,
             endpoints: META,
             needs: Needs::Nothing,
+            versions: ALL_VERSIONS,
             doc_quote: $quote,
             agent_basis: $agent,
             follows: Follows::Both,
@@ -200,6 +201,7 @@ pub static PULL_STOPPED_WITHOUT_STARTED: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("PullStartedAt - The timestamp for when the first container image pull began. PullStoppedAt - The timestamp for when the last container image pull finished."),
     agent_basis: Some("SetPullStartedAt is called when the first pull starts and SetPullStoppedAt after each pull (agent/engine/docker_task_engine.go pullContainer)."),
     follows: Follows::Both,
@@ -229,6 +231,7 @@ pub static PULL_TIMES_OUT_OF_ORDER: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("PullStartedAt - The timestamp for when the first container image pull began. PullStoppedAt - The timestamp for when the last container image pull finished."),
     agent_basis: Some("PullStartedAt is the start of the first pull, PullStoppedAt the end of the last one."),
     follows: Follows::Both,
@@ -302,6 +305,7 @@ pub static TIMESTAMP_NOT_UTC: Rule = Rule {
     schema_transform: None,
     endpoints: META,
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("ReferenceTime - The basis of clock accuracy. Amazon ECS uses the Coordinated Universal Time (UTC) global standard through NTP, for example 2021-09-07T16:57:44Z."),
     agent_basis: Some("The agent converts every metadata time to UTC before marshalling, so Go writes a trailing Z (ground-truth.md §3)."),
     follows: Follows::Both,
@@ -331,6 +335,7 @@ pub static ZERO_TIMESTAMP: Rule = Rule {
     schema_transform: None,
     endpoints: META,
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("CreatedAt - The time stamp for when the container was created. This parameter is omitted if the container has not been created yet."),
     agent_basis: Some("Zero times are never stored (SetCreatedAt and friends ignore them) and the handler omits a nil time, so 0001-01-01T00:00:00Z never appears in metadata (ground-truth.md §3)."),
     follows: Follows::Both,
@@ -360,6 +365,7 @@ pub static EXECUTION_STOPPED_WHILE_RUNNING: Rule = Rule {
     schema_transform: None,
     endpoints: &[Endpoint::Task],
     needs: Needs::Nothing,
+    versions: ALL_VERSIONS,
     doc_quote: Some("ExecutionStoppedAt - The time stamp for when the tasks DesiredStatus moved to STOPPED. This occurs when an essential container moves to STOPPED."),
     agent_basis: Some("RecordExecutionStoppedAt is called once, when the first essential container reaches STOPPED, which also sets the task's desired status to STOPPED (agent/api/task/task.go)."),
     follows: Follows::Both,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::num::{NonZeroU16, NonZeroU64};
 
+use ecs_tmde::check::ApiVersion;
 use ecs_tmde::model::*;
 use ecs_tmde::{schema, Endpoint};
 use proptest::prelude::*;
@@ -63,6 +64,15 @@ fn network_base() -> impl Strategy<Value = Network> {
             network_mode: Some(mode.to_owned()),
             ipv4_addresses: Some(ips),
             ipv6_addresses: None,
+            attachment_index: None,
+            mac_address: None,
+            ipv4_subnet_cidr_block: None,
+            ipv6_subnet_cidr_block: None,
+            domain_name_servers: None,
+            domain_name_search_list: None,
+            private_dns_name: None,
+            subnet_gateway_ipv4_address: None,
+            subnet_gateway_ipv6_address: None,
             extra: Extra::new(),
         })
 }
@@ -77,6 +87,7 @@ fn port() -> impl Strategy<Value = Port> {
             container_port: NonZeroU16::new(c),
             protocol: Some(if udp { Protocol::Udp } else { Protocol::Tcp }),
             host_port: h.and_then(NonZeroU16::new),
+            host_ip: None,
             extra: Extra::new(),
         })
 }
@@ -156,6 +167,11 @@ fn container_base() -> impl Strategy<Value = Container> {
                     networks,
                     health: None,
                     volumes: None,
+                    log_driver: None,
+                    log_options: None,
+                    container_arn: None,
+                    snapshotter: None,
+                    restart_count: None,
                     extra: Extra::new(),
                 }
             },
@@ -206,6 +222,14 @@ fn task_base() -> impl Strategy<Value = Task> {
                 clock_synchronization_status: Some(s),
                 extra: Extra::new(),
             }),
+            launch_type: None,
+            errors: None,
+            vpc_id: None,
+            service_name: None,
+            group: None,
+            ephemeral_storage_metrics: None,
+            fault_injection_enabled: None,
+            availability_zone_id: None,
             extra: Extra::new(),
         })
 }
@@ -279,6 +303,7 @@ fn stats_base() -> impl Strategy<Value = Stats> {
                     },
                 )])
             }),
+            network_rate_stats: None,
             extra: Extra::new(),
         })
 }
@@ -340,12 +365,95 @@ fn volumes() -> impl Strategy<Value = Option<Vec<Volume>>> {
     ))
 }
 
+/// The v4 additions of a network (awsvpc interface properties), each present or not.
+fn network_v4(n: Network) -> impl Strategy<Value = Network> {
+    (
+        proptest::option::of(0u32..4),
+        short_string(),
+        short_string(),
+        short_string(),
+        proptest::option::of(proptest::collection::vec("10\\.0\\.0\\.[0-9]", 1..3)),
+        proptest::option::of(proptest::collection::vec("[a-z.-]{1,20}", 1..3)),
+        short_string(),
+        (short_string(), short_string()),
+    )
+        .prop_map(
+            move |(index, mac, v4, v6, dns, search, name, (gw4, gw6))| Network {
+                attachment_index: index,
+                mac_address: mac,
+                ipv4_subnet_cidr_block: v4,
+                ipv6_subnet_cidr_block: v6,
+                domain_name_servers: dns,
+                domain_name_search_list: search,
+                private_dns_name: name,
+                subnet_gateway_ipv4_address: gw4,
+                subnet_gateway_ipv6_address: gw6,
+                ..n.clone()
+            },
+        )
+}
+
+/// The v4 additions of a container, each present or not.
+fn container_v4(c: Container) -> impl Strategy<Value = Container> {
+    let networks = c.networks.clone();
+    let ports = c.ports.clone();
+    (
+        short_string(),
+        proptest::option::of(proptest::collection::btree_map(
+            "[a-z-]{1,12}",
+            "[ -~]{0,12}",
+            1..3,
+        )),
+        short_string(),
+        short_string(),
+        proptest::option::of(0u32..10),
+        match networks {
+            Some(ns) => ns
+                .into_iter()
+                .map(network_v4)
+                .collect::<Vec<_>>()
+                .prop_map(Some)
+                .boxed(),
+            None => Just(None).boxed(),
+        },
+        proptest::option::of(prop_oneof![Just("0.0.0.0"), Just("::")]),
+    )
+        .prop_map(
+            move |(driver, options, arn, snapshotter, restarts, networks, host_ip)| Container {
+                log_driver: driver,
+                log_options: options,
+                container_arn: arn,
+                snapshotter,
+                restart_count: restarts,
+                networks,
+                ports: ports.clone().map(|ps| {
+                    ps.into_iter()
+                        .map(|p| Port {
+                            host_ip: host_ip.map(str::to_owned),
+                            ..p
+                        })
+                        .collect()
+                }),
+                ..c.clone()
+            },
+        )
+}
+
 fn container() -> impl Strategy<Value = Container> {
-    (container_base(), health(), volumes()).prop_map(|(c, health, volumes)| Container {
-        health,
-        volumes,
-        ..c
-    })
+    (container_base(), health(), volumes(), any::<bool>()).prop_flat_map(
+        |(c, health, volumes, v4)| {
+            let c = Container {
+                health,
+                volumes,
+                ..c
+            };
+            if v4 {
+                container_v4(c).boxed()
+            } else {
+                Just(c).boxed()
+            }
+        },
+    )
 }
 
 fn tags() -> impl Strategy<Value = Option<BTreeMap<String, String>>> {
@@ -368,6 +476,55 @@ fn task() -> impl Strategy<Value = Task> {
             container_instance_tags: instance_tags,
             execution_stopped_at: stopped,
             ..t
+        })
+        .prop_flat_map(|t| {
+            (
+                proptest::option::of(prop_oneof![
+                    Just(LaunchTypeValue::Ec2),
+                    Just(LaunchTypeValue::Fargate),
+                    Just(LaunchTypeValue::External),
+                    Just(LaunchTypeValue::ManagedInstances),
+                ]),
+                proptest::option::of(proptest::collection::vec(
+                    (
+                        short_string(),
+                        short_string(),
+                        proptest::option::of(400u16..600),
+                    )
+                        .prop_map(|(field, code, status)| ErrorResponse {
+                            error_field: field,
+                            error_code: code,
+                            status_code: status,
+                            ..ErrorResponse::default()
+                        }),
+                    1..3,
+                )),
+                (
+                    short_string(),
+                    short_string(),
+                    short_string(),
+                    short_string(),
+                ),
+                proptest::option::of((0i64..20_000, 0i64..200_000)),
+                proptest::option::of(any::<bool>()),
+            )
+                .prop_map(
+                    move |(lt, errors, (vpc, service, group, az_id), eph, fault)| Task {
+                        launch_type: lt,
+                        errors,
+                        vpc_id: vpc,
+                        service_name: service,
+                        group,
+                        ephemeral_storage_metrics: eph.map(|(u, r)| EphemeralStorageMetrics {
+                            utilized: u,
+                            reserved: r,
+                            extra: Extra::new(),
+                        }),
+                        fault_injection_enabled: fault,
+                        availability_zone_id: az_id,
+                        ..t.clone()
+                    },
+                )
         })
 }
 
@@ -435,6 +592,16 @@ fn stats() -> impl Strategy<Value = Stats> {
                 s
             },
         )
+        .prop_flat_map(|s| {
+            proptest::option::of((0u32..1_000_000, 0u32..1_000_000)).prop_map(move |rate| Stats {
+                network_rate_stats: rate.map(|(rx, tx)| NetworkRateStats {
+                    rx_bytes_per_sec: Float(f64::from(rx) / 4.0),
+                    tx_bytes_per_sec: Float(f64::from(tx) / 4.0),
+                    extra: Extra::new(),
+                }),
+                ..s.clone()
+            })
+        })
 }
 
 fn task_stats() -> impl Strategy<Value = TaskStats> {
@@ -451,15 +618,18 @@ fn task_stats() -> impl Strategy<Value = TaskStats> {
 }
 
 fn check_valid(endpoint: Endpoint, value: &Value) -> Result<(), TestCaseError> {
-    let v = schema::validator(endpoint);
-    let errors: Vec<String> = v
-        .iter_errors(value)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect();
-    prop_assert!(
-        errors.is_empty(),
-        "generated {endpoint} does not validate: {errors:?}\n{value:#}"
-    );
+    for version in ApiVersion::ALL {
+        let v = schema::validator(version, endpoint);
+        let errors: Vec<String> = v
+            .iter_errors(value)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        prop_assert!(
+            errors.is_empty(),
+            "generated {endpoint} does not validate against {}: {errors:?}\n{value:#}",
+            version.name()
+        );
+    }
     let bytes = serde_json::to_vec(value).unwrap();
     let decoded = typed_accepts(endpoint, &bytes);
     prop_assert!(
@@ -584,16 +754,26 @@ fn mutate(doc: &Value, pick: usize, kind: usize) -> Value {
     out
 }
 
+/// The models describe v4, so typed decoding (plus the both-layer rules) accepts exactly
+/// what the v4 schema accepts; the v3 schema, which only leaves the v4 keys out, accepts at
+/// least that.
 fn agree(endpoint: Endpoint, doc: &Value) -> Result<(), TestCaseError> {
-    let schema_ok = schema::validator(endpoint).is_valid(doc);
+    let schema_ok = schema::validator(ApiVersion::V4, endpoint).is_valid(doc);
     let typed_ok = typed_accepts(endpoint, &serde_json::to_vec(doc).unwrap()).is_some();
     prop_assert_eq!(
         typed_ok,
         schema_ok,
-        "typed decoding and schema disagree on this {}:\n{:#}",
+        "typed decoding and the v4 schema disagree on this {}:\n{:#}",
         endpoint,
         doc
     );
+    if schema_ok {
+        prop_assert!(
+            schema::validator(ApiVersion::V3, endpoint).is_valid(doc),
+            "valid for v4 but not for v3:\n{:#}",
+            doc
+        );
+    }
     Ok(())
 }
 
@@ -633,7 +813,7 @@ fn both_layer_sites() -> std::collections::BTreeSet<(String, String)> {
         .collect();
     let mut sites = std::collections::BTreeSet::new();
     for e in Endpoint::ALL {
-        let root = schema::published(e);
+        let root = schema::published(ApiVersion::V4, e);
         let defs = root
             .get("$defs")
             .and_then(Value::as_object)
@@ -679,7 +859,7 @@ fn generators_reach_every_key_a_both_layer_rule_checks() {
     let mut runner = TestRunner::deterministic();
     let mut reached = std::collections::BTreeSet::new();
     let mut record = |e: Endpoint, v: Value| {
-        schema::visit_keys(e, &v, &mut |k| {
+        schema::visit_keys(ApiVersion::V4, e, &v, &mut |k| {
             if k.property.is_some() {
                 reached.insert((k.owner.unwrap_or_default().to_owned(), k.key.to_owned()));
             }

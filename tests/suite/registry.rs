@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use ecs_tmde::rules::{Layer, RULES};
-use ecs_tmde::{catalogue, schema, Endpoint};
+use ecs_tmde::{catalogue, schema};
 
 use crate::support::root;
 
@@ -118,9 +118,8 @@ fn no_orphan_fixtures_or_snapshots() {
 
 #[test]
 fn schema_keywords_of_schema_layer_rules_are_in_the_schemas() {
-    let all: String = Endpoint::ALL
-        .iter()
-        .map(|e| schema::generate(*e).to_string())
+    let all: String = schema::all()
+        .map(|(v, e)| schema::generate(v, e).to_string())
         .collect();
     for r in RULES.iter().filter(|r| r.layer != Layer::Engine) {
         for kw in r.schema_keywords {
@@ -156,10 +155,16 @@ fn schemas_are_up_to_date() {
 
 #[test]
 fn schemas_are_valid_draft_2020_12_with_id_title_description() {
-    for e in Endpoint::ALL {
-        let s = schema::generate(e);
+    for (v, e) in schema::all() {
+        let s = schema::generate(v, e);
         jsonschema::meta::validate(&s)
             .unwrap_or_else(|err| panic!("{}: not a valid schema: {err}", e.schema_file()));
+        assert!(
+            !s.to_string().contains(schema::SINCE_V4),
+            "{} {}: the version annotation leaked into a published schema",
+            v.name(),
+            e.schema_file()
+        );
         assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
         for k in ["$id", "title", "description"] {
             assert!(
