@@ -62,15 +62,8 @@ struct CheckArgs {
     /// Which endpoint a single file or JSON Lines record is (inferred when omitted).
     #[arg(long, value_parser = parse_endpoint)]
     endpoint: Option<Endpoint>,
-    /// Launch type the endpoint claims (enables profile rules).
-    #[arg(long, value_enum)]
-    launch_type: Option<LaunchType>,
-    /// Fargate platform version, X.Y.Z.
-    #[arg(long, value_parser = parse_platform_version)]
-    platform_version: Option<PlatformVersion>,
-    /// Operating system of the task.
-    #[arg(long, value_enum)]
-    os: Option<Os>,
+    #[command(flatten)]
+    profile: ProfileArgs,
     /// Endpoint version the responses come from (v2 and v3 are checked alike).
     #[arg(long = "api-version", value_parser = parse_api_version)]
     api_version: Option<ApiVersion>,
@@ -150,17 +143,35 @@ struct RecordArgs {
     /// consistent placeholders, so the recording can be shared.
     #[arg(long)]
     redact: bool,
-    /// Launch type to store in recording.json (enables profile rules when it is checked).
-    #[arg(long, value_enum)]
-    launch_type: Option<LaunchType>,
-    /// Fargate platform version to store, X.Y.Z.
-    #[arg(long, value_parser = parse_platform_version)]
-    platform_version: Option<PlatformVersion>,
-    /// Operating system to store.
-    #[arg(long, value_enum)]
-    os: Option<Os>,
+    #[command(flatten)]
+    profile: ProfileArgs,
     #[command(flatten)]
     live: LiveArgs,
+}
+
+/// What the endpoint claims to be (shared by `check`, which runs the profile rules with it,
+/// and `record`, which stores it in recording.json).
+#[derive(clap::Args)]
+struct ProfileArgs {
+    /// Launch type the endpoint claims (enables profile rules).
+    #[arg(long, value_enum)]
+    launch_type: Option<LaunchType>,
+    /// Fargate platform version, X.Y.Z.
+    #[arg(long, value_parser = parse_platform_version)]
+    platform_version: Option<PlatformVersion>,
+    /// Operating system of the task.
+    #[arg(long, value_enum)]
+    os: Option<Os>,
+}
+
+impl ProfileArgs {
+    fn profile(&self) -> Profile {
+        Profile {
+            launch_type: self.launch_type,
+            platform_version: self.platform_version,
+            os: self.os,
+        }
+    }
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -338,11 +349,7 @@ fn is_url(s: &str) -> bool {
 fn run_check(args: CheckArgs) -> anyhow::Result<u8> {
     let mut opts = Options {
         endpoint: args.endpoint,
-        profile: Profile {
-            launch_type: args.launch_type,
-            platform_version: args.platform_version,
-            os: args.os,
-        },
+        profile: args.profile.profile(),
         version: args.api_version,
         deny_warnings: args.deny_warnings,
     };
@@ -479,11 +486,7 @@ fn run_record(args: RecordArgs) -> anyhow::Result<u8> {
     let request = ecs_tmde::record::Request {
         url,
         live: args.live.options(),
-        profile: Profile {
-            launch_type: args.launch_type,
-            platform_version: args.platform_version,
-            os: args.os,
-        },
+        profile: args.profile.profile(),
         out: args.out.clone(),
         force: args.force,
         redact: args.redact,

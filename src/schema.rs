@@ -48,6 +48,7 @@ pub fn generate(version: ApiVersion, endpoint: Endpoint) -> Value {
         ),
     };
     RecursiveTransform(integer_ranges_and_prose).transform(&mut schema);
+    RecursiveTransform(ref_with_siblings_in_all_of).transform(&mut schema);
     RestrictFormats::default().transform(&mut schema);
     let obj = schema.as_object_mut().expect("schemars roots are objects");
     // Put the identifying keywords first, where a reader looks for them.
@@ -65,6 +66,21 @@ pub fn generate(version: ApiVersion, endpoint: Endpoint) -> Value {
         }
     }
     Value::Object(root)
+}
+
+/// Moves a `$ref` that has sibling keywords (a property's own `description`, say) into a
+/// one-element `allOf`. The two mean the same in Draft 2020-12, but json-schema-to-typescript
+/// declares a new, numbered type (`TaskStatus1`) for every `$ref` with siblings, while it
+/// reuses the named type for an `allOf` of a bare `$ref`.
+fn ref_with_siblings_in_all_of(schema: &mut Schema) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if obj.len() > 1 {
+        if let Some(target) = obj.remove("$ref") {
+            obj.insert("allOf".into(), json!([{ "$ref": target }]));
+        }
+    }
 }
 
 /// The `$id` of a published schema. A URN, because the project publishes the files in its
@@ -329,8 +345,18 @@ pub struct KeyVisit<'a> {
 
 /// Resolves a local `$ref` of a published schema.
 fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
+    // A property with its own description refers to its type through a one-element `allOf`
+    // (see `ref_with_siblings_in_all_of`).
+    let all_of_one = || {
+        schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .filter(|a| a.len() == 1)
+            .and_then(|a| a[0].get("$ref"))
+    };
     match schema
         .get("$ref")
+        .or_else(all_of_one)
         .and_then(Value::as_str)
         .and_then(|r| r.strip_prefix("#/$defs/"))
     {

@@ -299,7 +299,7 @@ fn decode_one<T: DeserializeOwned>(
     match serde_json::from_slice::<T>(bytes) {
         Ok(v) => Ok(Some(v)),
         Err(e) if !e.is_data() => Err(Error::json(&doc.input, &e)),
-        Err(_) => {
+        Err(decode_error) => {
             let value: serde_json::Value =
                 serde_json::from_slice(bytes).map_err(|e| Error::json(&doc.input, &e))?;
             if let Some(other) = Endpoint::infer(&value) {
@@ -322,6 +322,30 @@ fn decode_one<T: DeserializeOwned>(
                     f.message
                         .push_str(" (a v4 field, checked against the v4 schema)");
                 }
+            }
+            if out.len() == before {
+                // The schema validator reads numbers as doubles, so an integer just past a
+                // 64-bit bound can round onto it and pass; the exact decoder still refuses it,
+                // and the document must not pass unexplained.
+                let text = decode_error.to_string();
+                let what = text
+                    .rfind(" at line ")
+                    .map_or(text.as_str(), |i| &text[..i]);
+                out.push(Finding {
+                    rule: "schema-violation",
+                    severity: Severity::Error,
+                    endpoint: doc.endpoint,
+                    pointer: String::new(),
+                    message: format!(
+                        "line {}, column {}: {what}; a validator that compares numbers as doubles misses it",
+                        decode_error.line(),
+                        decode_error.column()
+                    ),
+                    line: None,
+                    source: None,
+                    poll: None,
+                    elapsed_us: None,
+                });
             }
             Ok(None)
         }

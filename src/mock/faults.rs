@@ -222,6 +222,11 @@ fn replace_strings(v: &mut Value, from: &str, to: &str) {
     }
 }
 
+/// Whether `v` is a v4 task response (v4-only faults leave v3 alone).
+fn is_v4_task(endpoint: Endpoint, v: &Value) -> bool {
+    endpoint == Endpoint::Task && v.get("LaunchType").is_some()
+}
+
 const SECOND: i128 = 1_000_000_000;
 
 /// Every rule, and how the mock breaks it.
@@ -860,7 +865,7 @@ pub static FAULTS: &[Fault] = &[
         late: false,
         also: &[],
         breaks: Break::Json(|e, v, _| {
-            if e == Endpoint::Task && v.get("LaunchType").is_some() {
+            if is_v4_task(e, v) {
                 set(v, "LaunchType", json!("EC2"));
             }
         }),
@@ -872,7 +877,7 @@ pub static FAULTS: &[Fault] = &[
         late: false,
         also: &[],
         breaks: Break::Json(|e, v, _| {
-            if e == Endpoint::Task && v.get("LaunchType").is_some() {
+            if is_v4_task(e, v) {
                 set(v, "VPCID", json!("vpc-0123456789abcdef0"));
             }
         }),
@@ -884,7 +889,7 @@ pub static FAULTS: &[Fault] = &[
         late: false,
         also: &[],
         breaks: Break::Json(|e, v, _| {
-            if e == Endpoint::Task && v.get("LaunchType").is_some() {
+            if is_v4_task(e, v) {
                 set(
                     v,
                     "EphemeralStorageMetrics",

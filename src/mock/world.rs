@@ -455,8 +455,7 @@ impl World {
                             Protocol::Tcp
                         }),
                         host_port: NonZeroU16::new(*h),
-                        host_ip: None,
-                        extra: Default::default(),
+                        ..Port::default()
                     })
                     .collect()
             })
@@ -474,17 +473,7 @@ impl World {
         let networks = vec![Network {
             network_mode: Some(network_mode.into()),
             ipv4_addresses: Some(vec![c.ipv4.clone()]),
-            ipv6_addresses: None,
-            attachment_index: None,
-            mac_address: None,
-            ipv4_subnet_cidr_block: None,
-            ipv6_subnet_cidr_block: None,
-            domain_name_servers: None,
-            domain_name_search_list: None,
-            private_dns_name: None,
-            subnet_gateway_ipv4_address: None,
-            subnet_gateway_ipv6_address: None,
-            extra: Default::default(),
+            ..Network::default()
         }];
         let health = match (c.health_at, spec.is_some_and(|s| s.health_check)) {
             (_, false) => None,

@@ -225,7 +225,7 @@ pub struct ContainerLimits {
 }
 
 /// One port binding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "Port")]
 pub struct Port {
     /// Port inside the container.
@@ -268,7 +268,7 @@ pub struct Port {
 }
 
 /// One network attachment of a container.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "Network")]
 pub struct Network {
     /// `awsvpc`, or the Docker network name (`bridge`, `host`, `none`, `nat` on Windows, a

@@ -22,8 +22,11 @@ use super::Float;
 use super::{Extra, Timestamp};
 
 /// Docker stats of one container, as served at `${ECS_CONTAINER_METADATA_URI}/stats`.
+// Named `ContainerStats` in the schemas, `$defs` key and title alike, so that code generators
+// that name types by key (datamodel-code-generator) and by title (json-schema-to-typescript)
+// agree.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "ContainerStats")]
+#[schemars(rename = "ContainerStats", title = "ContainerStats")]
 pub struct Stats {
     /// When this sample was read. Can be the zero time `0001-01-01T00:00:00Z` before Docker
     /// delivered a sample.
@@ -500,13 +503,16 @@ impl JsonSchema for TaskStatsEntry {
     }
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let stats = generator.subschema_for::<Stats>();
+        // The empty object is `additionalProperties: false` rather than `maxProperties: 0` (the
+        // same documents): json-schema-to-typescript then types it `{}`, which `"read" in entry`
+        // narrows away, instead of an index signature that leaves every member `unknown`.
         json_schema!({
             "title": "TaskStatsEntry",
             "description": "Stats of one container: a sample, or `null` (v3 agents, Fargate) or `{}` (v4 agents) for a container without stats.",
             "anyOf": [
                 stats,
                 { "type": "null" },
-                { "type": "object", "maxProperties": 0 }
+                { "type": "object", "additionalProperties": false }
             ]
         })
     }

@@ -54,7 +54,6 @@ pub struct Task {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "de::some"
     )]
-    #[schemars(extend("minProperties" = 1))]
     pub limits: Option<TaskLimits>,
     /// When the first image pull of the task began. Omitted when no image had to be pulled.
     #[serde(
@@ -301,8 +300,10 @@ pub struct EphemeralStorageMetrics {
 }
 
 /// Task-level resource limits.
+// `minProperties` is on the type rather than on `Task::limits` so that the property is a plain
+// `$ref`: code generators then reuse `TaskLimits` instead of declaring a second, anonymous type.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "TaskLimits")]
+#[schemars(title = "TaskLimits", extend("minProperties" = 1))]
 pub struct TaskLimits {
     /// Task CPU in vCPU (`0.25`, `0.5`, `1`...), a float. Omitted when zero.
     #[serde(

@@ -63,17 +63,7 @@ fn network_base() -> impl Strategy<Value = Network> {
         .prop_map(|(mode, ips)| Network {
             network_mode: Some(mode.to_owned()),
             ipv4_addresses: Some(ips),
-            ipv6_addresses: None,
-            attachment_index: None,
-            mac_address: None,
-            ipv4_subnet_cidr_block: None,
-            ipv6_subnet_cidr_block: None,
-            domain_name_servers: None,
-            domain_name_search_list: None,
-            private_dns_name: None,
-            subnet_gateway_ipv4_address: None,
-            subnet_gateway_ipv6_address: None,
-            extra: Extra::new(),
+            ..Network::default()
         })
 }
 
@@ -87,8 +77,7 @@ fn port() -> impl Strategy<Value = Port> {
             container_port: NonZeroU16::new(c),
             protocol: Some(if udp { Protocol::Udp } else { Protocol::Tcp }),
             host_port: h.and_then(NonZeroU16::new),
-            host_ip: None,
-            extra: Extra::new(),
+            ..Port::default()
         })
 }
 

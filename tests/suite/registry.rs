@@ -192,6 +192,21 @@ fn notice_is_up_to_date() {
 }
 
 #[test]
+fn schemas_readme_is_up_to_date() {
+    let text = catalogue::schemas_readme(&root(catalogue::KNOWN_DIFFERENCES_TSV)).unwrap();
+    let path = root(catalogue::SCHEMAS_README_MD);
+    if std::env::var_os("ECS_TMDE_UPDATE").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == text,
+        "{} is out of date; run `ECS_TMDE_UPDATE=1 cargo test schemas_readme`",
+        catalogue::SCHEMAS_README_MD
+    );
+}
+
+#[test]
 fn every_recording_states_origin_and_licence() {
     for entry in std::fs::read_dir(root("conformance/recorded"))
         .unwrap()
