@@ -201,8 +201,8 @@ pub fn schemas_readme(known_differences: &std::path::Path) -> Result<String, cra
     out.push_str("The files under `v3/` and `v4/` describe the four responses of the Task Metadata Endpoint, versions 3 and 4, as the Amazon ECS agent sends them. ");
     out.push_str("Version 4 responses are a superset of version 3: the `v4/` files add the fields only v4 sends (`LaunchType`, `ContainerARN`, the network interface properties, `network_rate_stats`...), and the `v3/` files accept v4 documents too (unknown keys are allowed) without checking those fields. ");
     out.push_str("They are generated from the Rust models of `ecs-tmde` (`cargo run -- schema --write schemas`), never edited by hand, ");
-    out.push_str("and give the same verdicts in Rust, Python (`jsonschema`) and JavaScript (`ajv`) on every recorded response and every schema rule fixture of the project: ");
-    out.push_str("`conformance/cross-language/run.sh` checks it, and that the code generators below make usable types (what is still ugly about them is listed in `conformance/cross-language/codegen/known-issues.tsv`).\n\n");
+    out.push_str("and give the same verdicts in Rust, Python (`jsonschema`) and JavaScript (`ajv`) on every recorded response and every schema rule fixture of the project, each judged by the files of its version (a v4 recording by `v4/`, a v2 or v3 one by `v3/`): ");
+    out.push_str("`conformance/cross-language/run.sh` checks it, and that the code generators below make usable types from both versions (what is still ugly about them is listed in `conformance/cross-language/codegen/known-issues.tsv`).\n\n");
 
     out.push_str("## Files\n\n");
     out.push_str("| file | response of | `$id` | types (`$defs`) |\n|---|---|---|---|\n");
@@ -403,6 +403,8 @@ for c in task.containers or []:
     print(c.name, c.known_status.value)
 ```
 
+For v4, generate from `schemas/v4` into `ecs_tmde_v4`: the root models are `EcsTaskMetadataEndpointV4TaskMetadata` and so on, and the v4 fields are typed (`task.launch_type`, a `LaunchTypeValue` enum; `c.container_arn`; `network.mac_address`).
+
 ### JavaScript and TypeScript
 
 With [ajv](https://ajv.js.org/) in its Draft 2020-12 build and [ajv-formats](https://www.npmjs.com/package/ajv-formats) (without it, ajv's strict mode refuses the unknown format `date-time`):
@@ -419,7 +421,7 @@ const task = JSON.parse(body); // the response of ${ECS_CONTAINER_METADATA_URI}/
 if (!validate(task)) console.log(validate.errors);
 ```
 
-Types, with [json-schema-to-typescript](https://www.npmjs.com/package/json-schema-to-typescript) (`json2ts -i schemas/v3/task.json -o task.ts`): the root types are named after the titles (`ECSTaskMetadataEndpointV3TaskMetadata`), the others after `$defs` (`Container`, `ContainerStatus`, `ContainerStats`). A task stats entry is `ContainerStats | null | {}`, which `"cpu_stats" in entry` narrows to `ContainerStats`.
+Types, with [json-schema-to-typescript](https://www.npmjs.com/package/json-schema-to-typescript) (`json2ts -i schemas/v3/task.json -o task.ts`): the root types are named after the titles (`ECSTaskMetadataEndpointV3TaskMetadata`, `ECSTaskMetadataEndpointV4TaskMetadata`), the others after the titles of the `$defs` (`Container`, `ContainerStatus`, `ContainerStats`; in v4 `LaunchType`, a union of the four launch types). A task stats entry is `ContainerStats | null | {}`, which `"cpu_stats" in entry` narrows to `ContainerStats`.
 
 ### Go
 

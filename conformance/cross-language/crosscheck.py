@@ -9,10 +9,11 @@ The corpus is every response file of `conformance/recorded/*/`, every fixture un
 `conformance/rules/<rule>/{pass,fail}/` of a rule the schema enforces (RULES lists them, one id
 a line, from `cargo run --example schema_verdicts -- --list-schema-rules`), and the probes of
 `conformance/cross-language/edge-cases/`. Each validator prints one JSON line per document
-(see examples/schema_verdicts.rs). `compare` joins the lines on (file, member) and fails, naming
-the file, the validator and both verdicts, when a validator's verdict differs from Rust's, a
-validator left a document out, or an edge case differs otherwise than `known-differences.tsv`
-says.
+(see examples/schema_verdicts.rs), naming the version (`v3` or `v4`) whose schemas judged it.
+`compare` joins the lines on (file, member) and fails, naming the file, the validator and both
+verdicts, when a validator picked another version or schema than Rust, its verdict differs
+from Rust's, a validator left a document out, or an edge case differs otherwise than
+`known-differences.tsv` says. The summary counts the documents and agreements per version.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ EDGE = Path("conformance/cross-language/edge-cases")
 KNOWN = EDGE / "known-differences.tsv"
 RESPONSE_FILES = ["container.json", "task.json", "stats.json", "task-stats.json"]
 VALIDATORS = [("python", "Python jsonschema"), ("js", "JavaScript ajv")]
+VERSIONS = ["v3", "v4"]
 
 
 def inputs(schema_rules: Path) -> list[Path]:
@@ -66,7 +68,9 @@ def load(path: Path, who: str) -> dict[tuple[str, str], dict]:
         try:
             line = json.loads(text)
             key = (line["file"], line["member"])
-            line["json"], line["valid"], line["errors"]  # noqa: B018 - all three must be there
+            line["json"], line["valid"], line["errors"], line["schema"]  # noqa: B018 - all there
+            if line["version"] not in VERSIONS:
+                raise ValueError(f"version {line['version']!r} is not one of {VERSIONS}")
         except (ValueError, KeyError, TypeError) as err:
             sys.exit(f"crosscheck: {path}:{n}: not a verdict line of {who} ({err}): {text[:200]}")
         if key in lines:
@@ -114,23 +118,41 @@ def compare(args) -> int:
         for key in sorted(set(runs[who]) - set(rust)):
             failures.append(f"{key[0]}#{key[1]}: {name} judged a document Rust did not")
 
-    main = {"docs": 0, "agree": 0, "valid": 0, "invalid": 0, "not JSON": 0}
-    edge = {"docs": 0, "as documented": 0, "known": 0}
+    main = {v: {"docs": 0, "agree": 0, "valid": 0, "invalid": 0, "not JSON": 0} for v in VERSIONS}
+    edge = {"docs": 0, "as documented": 0, "known": 0, **{v: 0 for v in VERSIONS}}
+    recordings = {v: set() for v in VERSIONS}
     seen_known = set()
     for key in sorted(rust):
         file, member = key
+        version = rust[key]["version"]
         got = {who: verdict(runs[who].get(key)) for who in runs}
+        # The same document must have been judged by the same schema: a validator that picked
+        # another version (or file) fails whatever its verdict.
+        same_schema = True
+        for who, name in VALIDATORS:
+            line = runs[who].get(key)
+            if line is not None and (line["version"], line["schema"]) != (version, rust[key]["schema"]):
+                same_schema = False
+                failures.append(
+                    f"VERSION {file}#{member}: {name} used {line['version']} ({line['schema']}), "
+                    f"Rust used {version} ({rust[key]['schema']})"
+                )
+        if file.startswith(str(RECORDED) + "/"):
+            recordings[version].add(str(Path(file).parent))
         is_edge = file.startswith(str(EDGE) + "/")
         if is_edge:
             edge["docs"] += 1
+            edge[version] += 1
             want = known.get(key)
             if want is not None:
                 seen_known.add(key)
                 edge["known"] += 1
             expected = want or {who: got["rust"] for who in runs}
-            if got == expected:
+            if got == expected and same_schema:
                 edge["as documented"] += 1
                 continue
+            if got == expected:
+                continue  # only the version differs, reported above
             failures.append(
                 f"{file}#{member} (edge case): verdicts rust={got['rust']} python={got['python']} "
                 f"js={got['js']}, but {KNOWN} says "
@@ -139,42 +161,52 @@ def compare(args) -> int:
                 + "".join(f"\n    {who}:{show(runs[who].get(key))}" for who in runs)
             )
             continue
-        main["docs"] += 1
-        main[got["rust"]] = main.get(got["rust"], 0) + 1
-        ok = True
+        counts = main[version]
+        counts["docs"] += 1
+        counts[got["rust"]] += 1
+        ok = same_schema
         for who, name in VALIDATORS:
             if got[who] != got["rust"]:
                 ok = False
-                schema = rust[key].get("schema")
+                schema = rust[key]["schema"]
                 failures.append(
                     f"DISAGREEMENT {file}#{member} (schema {schema}): {name} says {got[who]}, "
                     f"Rust says {got['rust']}"
                     f"\n    {name}:{show(runs[who].get(key))}"
                     f"\n    Rust:{show(rust[key])}"
                 )
-        main["agree"] += ok
+        counts["agree"] += ok
     for key in sorted(set(known) - seen_known):
         failures.append(f"{key[0]}#{key[1]}: listed in {KNOWN} but not in the corpus")
 
+    def per_version(n: dict[str, int]) -> str:
+        return ", ".join(f"{v}: {n[v]}" for v in VERSIONS)
+
     n_rec = sum(1 for p in RECORDED.iterdir() if p.is_dir())
     n_fix = sum(1 for f in files if f.startswith(str(RULES) + "/"))
-    print(f"corpus: {len(files)} files: {n_rec} recordings, {n_fix} fixtures of schema-layer "
-          f"rules, {sum(1 for f in files if f.startswith(str(EDGE) + '/'))} edge cases")
-    print(f"recordings and fixtures: {main['docs']} documents, {main['agree']} with the same "
-          f"verdict in Rust, Python and JavaScript (Rust: {main['valid']} valid, "
-          f"{main['invalid']} invalid, {main['not JSON']} not JSON)")
-    print(f"edge cases: {edge['docs']} documents, {edge['as documented']} as documented "
-          f"({edge['known']} known differences, listed in {KNOWN})")
-    passed = main["agree"] + edge["as documented"]
+    print(f"corpus: {len(files)} files: {n_rec} recordings (v2 or v3: {len(recordings['v3'])}, "
+          f"v4: {len(recordings['v4'])}), {n_fix} fixtures of "
+          f"schema-layer rules, {sum(1 for f in files if f.startswith(str(EDGE) + '/'))} edge cases")
+    docs = sum(main[v]["docs"] for v in VERSIONS)
+    agree = sum(main[v]["agree"] for v in VERSIONS)
+    print(f"recordings and fixtures: {docs} documents, {agree} with the same verdict in Rust, "
+          f"Python and JavaScript; by version: "
+          + "; ".join(f"{v}: {main[v]['agree']} of {main[v]['docs']} agree (Rust: "
+                      f"{main[v]['valid']} valid, {main[v]['invalid']} invalid, "
+                      f"{main[v]['not JSON']} not JSON)" for v in VERSIONS))
+    print(f"edge cases: {edge['docs']} documents ({per_version(edge)}), {edge['as documented']} "
+          f"as documented ({edge['known']} known differences, listed in {KNOWN})")
+    passed = agree + edge["as documented"]
     if failures:
         print(f"\n{len(failures)} problem(s):", file=sys.stderr)
         for f in failures:
             print(f"  {f}", file=sys.stderr)
         print(f"cross-language: {passed} passed, {len(failures)} failed", file=sys.stderr)
         return 1
-    if main["docs"] == 0:
-        print("crosscheck: no document compared", file=sys.stderr)
-        return 1
+    for v in VERSIONS:
+        if main[v]["docs"] == 0:
+            print(f"crosscheck: no {v} document compared", file=sys.stderr)
+            return 1
     if args.passed_to:
         args.passed_to.write_text(f"{passed}\n")
     return 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Cross-language conformance of schemas/v3/: Rust (the checker's own validator), Python
-# (jsonschema) and JavaScript (ajv) must give the same verdict on every recording and every
-# fixture of a schema-layer rule, and the code generators must make clean, usable types.
+# Cross-language conformance of schemas/v3/ and schemas/v4/: Rust (the checker's own
+# validator), Python (jsonschema) and JavaScript (ajv) must pick the same version and give the
+# same verdict on every recording and every fixture of a schema-layer rule, and the code
+# generators must make clean, usable types from both versions.
 # See README.md in this directory. Run from anywhere; needs python3 (3.10+), node (20+) with
 # npm, cargo, and the package registries the first time (everything is pinned).
 set -euo pipefail
@@ -57,12 +58,12 @@ echo "rules enforced by the schema: $(paste -sd' ' "$BUILD/schema-rules.txt") ($
 
 step "Python verdicts (jsonschema, Draft 2020-12, date-time checked)"
 t=$(now)
-"$PY" "$X/validate.py" --schemas schemas/v3 --files-from "$BUILD/inputs.txt" > "$BUILD/python.jsonl"
+"$PY" "$X/validate.py" --schemas schemas --files-from "$BUILD/inputs.txt" > "$BUILD/python.jsonl"
 echo "($(since "$t")s)"
 
 step "JavaScript verdicts (ajv/dist/2020 with ajv-formats)"
 t=$(now)
-node "$X/validate.mjs" --schemas schemas/v3 --files-from "$BUILD/inputs.txt" > "$BUILD/js.jsonl"
+node "$X/validate.mjs" --schemas schemas --files-from "$BUILD/inputs.txt" > "$BUILD/js.jsonl"
 echo "($(since "$t")s)"
 
 step "comparing verdicts"
@@ -72,14 +73,16 @@ step "comparing verdicts"
 
 step "code generation: datamodel-code-generator (pydantic v2), json-schema-to-typescript, tsc"
 t=$(now)
-"$X/.venv/bin/datamodel-codegen" --input schemas/v3 --input-file-type jsonschema \
-  --output-model-type pydantic_v2.BaseModel --target-python-version 3.11 \
-  --snake-case-field --collapse-root-models --disable-timestamp --formatters builtin \
-  --output "$BUILD/py/ecs_tmde_v3"
-node "$X/codegen/gen-types.mjs" schemas/v3 "$BUILD/ts"
+for v in v3 v4; do
+  "$X/.venv/bin/datamodel-codegen" --input "schemas/$v" --input-file-type jsonschema \
+    --output-model-type pydantic_v2.BaseModel --target-python-version 3.11 \
+    --snake-case-field --collapse-root-models --disable-timestamp --formatters builtin \
+    --output "$BUILD/py/ecs_tmde_$v"
+  node "$X/codegen/gen-types.mjs" "schemas/$v" "$BUILD/ts/$v"
+done
 "$PY" "$X/codegen/check.py" --py "$BUILD/py" --ts "$BUILD/ts" --rust "$BUILD/rust.jsonl"
 "$X/node_modules/.bin/tsc" --noEmit -p "$X/codegen/tsconfig.json"
-echo "codegen typescript: codegen/reader.ts type-checks against the generated types ($(since "$t")s)"
+echo "codegen typescript: codegen/reader.ts (v3) and codegen/reader-v4.ts (v4) type-check against the generated types ($(since "$t")s)"
 
 echo "cross-language: passed in $(since "$t_run")s after installation (Rust, Python and JavaScript agree)"
 # The plain closing line: one passed check per document on which the verdicts are as expected.

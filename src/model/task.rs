@@ -203,7 +203,9 @@ pub struct Task {
 /// Launch type of a task, as v4 sends it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[schemars(title = "LaunchType")]
+// `LaunchType` in the schemas, `$defs` key and title alike, so that every code generator names
+// the type the same way (the Rust name avoids a clash with `profile::LaunchType`).
+#[schemars(rename = "LaunchType", title = "LaunchType")]
 pub enum LaunchTypeValue {
     /// EC2 container instances.
     Ec2,

@@ -25,10 +25,10 @@ pub static SCHEMA_VIOLATION: Rule = Rule {
 /// Schema violations are found while decoding, before the engine runs (see `check`).
 fn schema_violation(_: &Context<'_>, _: &mut Sink<'_>) {}
 
-/// Keys that the v3 models do not describe.
+/// Keys that the schema of the document's version does not describe.
 pub static UNDOCUMENTED_FIELD: Rule = Rule {
     id: "undocumented-field",
-    title: "a key that the v3 response does not define",
+    title: "a key that the response of its version does not define",
     severity: Severity::Info,
     layer: Layer::Engine,
     schema_keywords: &[],
@@ -39,7 +39,7 @@ pub static UNDOCUMENTED_FIELD: Rule = Rule {
     doc_quote: None,
     agent_basis: Some("AWS adds fields over time (v4 adds LaunchType, ContainerARN, LogDriver, ...). The schemas allow unknown keys so that new agents do not break consumers; the checker lists them so that nothing goes unnoticed."),
     follows: Follows::Agent,
-    explanation: "Lists every key the v3 models do not describe, with where it is known from (a v4 field, the documentation's spelling, a misplaced block). Information only: never a failure.",
+    explanation: "Lists every key the schema of the document's version does not describe, with where it is known from (a v4 field in a v3 response, the documentation's spelling, a misplaced block). Information only: never a failure.",
     check: undocumented_field,
 };
 

@@ -2,6 +2,7 @@
 // its default options (what a user gets from `json2ts`), one module per schema.
 //
 // Usage: node codegen/gen-types.mjs SCHEMAS_DIR OUT_DIR
+// (run.sh calls it once per version: schemas/v3 into build/ts/v3, schemas/v4 into build/ts/v4)
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";

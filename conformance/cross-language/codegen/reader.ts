@@ -1,5 +1,5 @@
 // Reads a task's containers, names and statuses, through the types json-schema-to-typescript
-// generates from schemas/v3/ (into ../build/ts/ by gen-types.mjs). Type-checked with
+// generates from schemas/v3/ (into ../build/ts/v3/ by gen-types.mjs). Type-checked with
 // `tsc --noEmit -p codegen/tsconfig.json`; never run.
 //
 // Each `@ts-expect-error` line checks that the types are precise (not `any`, not loose): tsc
@@ -10,12 +10,12 @@ import type {
   ContainerStatus,
   ECSTaskMetadataEndpointV3TaskMetadata as TaskMetadata,
   TaskStatus,
-} from "../build/ts/task";
+} from "../build/ts/v3/task";
 import type {
   ContainerStats,
   ECSTaskMetadataEndpointV3TaskStats as TaskStats,
-} from "../build/ts/task-stats";
-import type { ECSTaskMetadataEndpointV3ContainerMetadata as ContainerMetadata } from "../build/ts/container";
+} from "../build/ts/v3/task-stats";
+import type { ECSTaskMetadataEndpointV3ContainerMetadata as ContainerMetadata } from "../build/ts/v3/container";
 
 export interface ContainerLine {
   name: string;
