@@ -49,5 +49,6 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 
+pub use client::Client;
 pub use endpoint::Endpoint;
 pub use error::Error;

@@ -131,7 +131,8 @@ impl LiveArgs {
 
 #[derive(clap::Args)]
 struct RecordArgs {
-    /// The endpoint URL (default: $ECS_CONTAINER_METADATA_URI).
+    /// The endpoint URL (default: $ECS_CONTAINER_METADATA_URI_V4, else
+    /// $ECS_CONTAINER_METADATA_URI).
     url: Option<String>,
     /// Directory to write the recording to (it must not exist, unless --force).
     #[arg(long, value_name = "DIR")]
@@ -472,13 +473,14 @@ async fn check_live(
 fn run_record(args: RecordArgs) -> anyhow::Result<u8> {
     let url = match &args.url {
         Some(u) => u.clone(),
-        None => std::env::var(ecs_tmde::client::ENV_VAR)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
+        None => [ecs_tmde::client::ENV_VAR_V4, ecs_tmde::client::ENV_VAR]
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
             .map(|v| v.trim().to_owned())
             .ok_or_else(|| {
                 anyhow::anyhow!(
-                    "{}: not set and no URL given; hint: ecs-tmde record http://HOST/v3/ID --out DIR",
+                    "{} and {} are not set and no URL was given; hint: ecs-tmde record http://HOST/v4/ID --out DIR",
+                    ecs_tmde::client::ENV_VAR_V4,
                     ecs_tmde::client::ENV_VAR
                 )
             })?,

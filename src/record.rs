@@ -89,6 +89,13 @@ fn now_rfc3339() -> String {
 
 /// Fetches one poll from the endpoint and writes it as a recording.
 pub async fn record(req: &Request) -> Result<Recording, Error> {
+    if req.out.exists() && !req.out.is_dir() {
+        return Err(Error::Input {
+            input: req.out.display().to_string(),
+            message: "exists and is not a directory; hint: --out names the recording directory"
+                .into(),
+        });
+    }
     if req.out.exists() && !req.force {
         return Err(Error::Input {
             input: req.out.display().to_string(),
@@ -132,13 +139,7 @@ pub async fn record(req: &Request) -> Result<Recording, Error> {
     }
     let meta = RecordingMeta {
         format: Some("ecs-tmde-recording/1".into()),
-        version: Some(
-            match client.version() {
-                crate::check::ApiVersion::V3 => "v3",
-                crate::check::ApiVersion::V4 => "v4",
-            }
-            .into(),
-        ),
+        version: Some(client.version().name().into()),
         profile: req.profile,
         expected: None,
         origin: None,

@@ -88,12 +88,9 @@ impl Exchange {
                 Err(e) => Some(e.to_string()),
             };
         let mut cut = body.len().min(BODY_KEPT);
-        // Do not split a UTF-8 sequence at the cut.
-        while cut > 0
-            && cut < body.len()
-            && std::str::from_utf8(&body[..cut]).is_err()
-            && body.len() - cut < 4
-        {
+        // Do not split a UTF-8 sequence at the cut: step back over at most 3 continuation
+        // bytes (0b10xx_xxxx) to the start of the character.
+        while cut < body.len() && cut > 0 && BODY_KEPT - cut < 4 && body[cut] & 0xC0 == 0x80 {
             cut -= 1;
         }
         Exchange {
@@ -111,14 +108,10 @@ impl Exchange {
         }
     }
 
-    /// `200 in 1.3 ms` style description for messages.
+    /// `GET URL answered 404` for messages. The time it took is not part of it (it is in the
+    /// finding's `elapsed_us`): a watch recognises a repeated finding by its message.
     pub fn summary(&self) -> String {
-        format!(
-            "GET {} answered {} in {:.1} ms",
-            self.url,
-            self.status,
-            self.elapsed_us as f64 / 1000.0
-        )
+        format!("GET {} answered {}", self.url, self.status)
     }
 
     /// The media type of the Content-Type, lower-cased, without parameters.

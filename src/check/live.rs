@@ -63,19 +63,27 @@ pub const CONSISTENCY_RETRIES: u32 = 3;
 
 /// Fetches one poll of the four documents (and the probes when asked).
 ///
-/// The four requests are not one snapshot: a container created between the `/task` and the
-/// `/task/stats` requests shows up in one and not the other, and the cross-endpoint rules
-/// would report a difference that no single moment had. So the task is fetched once more at
-/// the end, and if it changed, the whole poll is fetched again (at most
-/// [`CONSISTENCY_RETRIES`] times; after that the poll is checked as it is, with a note).
+/// The four requests are not one snapshot: a container created or started between two of them
+/// shows up in one document and not the other, and the cross-endpoint rules would report a
+/// difference that no single moment had. So `/task` is fetched first and once more last, and
+/// if the task's lifecycle (its status, and each container's name, DockerId, status and
+/// timestamps) changed in between, the whole poll is fetched again (at most
+/// [`CONSISTENCY_RETRIES`] times; after that it is checked as it is, with a note). Values
+/// that move on their own (ClockDrift, storage metrics, health) do not count as a change.
 pub async fn fetch(client: &Client, opts: &LiveOptions) -> Result<Fetched, Error> {
+    const ORDER: [Endpoint; 4] = [
+        Endpoint::Task,
+        Endpoint::Container,
+        Endpoint::Stats,
+        Endpoint::TaskStats,
+    ];
     let mut attempt = 0;
     let (responses, mut exchanges, documents, consistent) = loop {
         attempt += 1;
         let mut responses = Vec::new();
         let mut exchanges = Vec::new();
         let mut documents = Vec::new();
-        for endpoint in Endpoint::ALL {
+        for endpoint in ORDER {
             let r = fetch_one(client, endpoint, opts.with_tags).await?;
             let x = exchange(endpoint, None, &r);
             if r.status == 200 && x.body_error.is_none() {
@@ -89,9 +97,14 @@ pub async fn fetch(client: &Client, opts: &LiveOptions) -> Result<Fetched, Error
             responses.push((endpoint, r));
         }
         let again = fetch_one(client, Endpoint::Task, opts.with_tags).await?;
-        let before = &responses[Endpoint::Task.index()].1;
-        let consistent = again.status == before.status && again.body == before.body;
+        let first = &responses[0].1;
+        let consistent =
+            again.status == first.status && lifecycle(&again.body) == lifecycle(&first.body);
         if consistent || attempt > CONSISTENCY_RETRIES {
+            // Report in the usual order: container, task, stats, task stats.
+            let mut responses = responses;
+            responses.sort_by_key(|(e, _)| e.index());
+            exchanges.sort_by_key(|x| x.endpoint.index());
             break (responses, exchanges, documents, consistent);
         }
     };
@@ -123,6 +136,35 @@ pub async fn fetch(client: &Client, opts: &LiveOptions) -> Result<Fetched, Error
         documents,
         consistent,
     })
+}
+
+/// What of a task response changes only when the task's lifecycle moves: its status and each
+/// container's identity, status and timestamps. `None` when the body is not a task.
+fn lifecycle(body: &[u8]) -> Option<Vec<String>> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let mut out = vec![v.get("KnownStatus")?.to_string()];
+    for c in v
+        .get("Containers")
+        .and_then(|c| c.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let field = |k: &str| c.get(k).map(|x| x.to_string()).unwrap_or_default();
+        out.push(
+            [
+                "Name",
+                "DockerId",
+                "KnownStatus",
+                "CreatedAt",
+                "StartedAt",
+                "FinishedAt",
+                "ExitCode",
+            ]
+            .map(field)
+            .join("|"),
+        );
+    }
+    Some(out)
 }
 
 async fn fetch_one(
@@ -170,10 +212,40 @@ pub fn check_fetched(
         poll,
     };
     if !fetched.consistent {
-        let when = poll.map(|p| format!("poll {p}: ")).unwrap_or_default();
-        report.notes.push(format!("{when}the task kept changing while it was fetched ({} tries); cross-endpoint findings may describe no single moment", CONSISTENCY_RETRIES + 1));
+        let note = format!("the task kept changing while a poll was fetched ({} tries); the cross-endpoint findings of such a poll may describe no single moment", CONSISTENCY_RETRIES + 1);
+        if !report.notes.contains(&note) {
+            report.notes.push(note);
+        }
     }
-    check_poll(&input, history, report.profile, report.version, report)
+    match check_poll(&input, history, report.profile, report.version, report) {
+        // A live endpoint that answers one path with another path's document is at fault,
+        // not the harness: a finding, not exit 2.
+        Err(Error::Input { input, message }) if !fetched.exchanges.is_empty() => {
+            let endpoint = fetched
+                .documents
+                .iter()
+                .find(|d| d.input == input)
+                .map_or(Endpoint::Container, |d| d.endpoint);
+            let message = message
+                .split("; hint:")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
+            report.findings.push(super::Finding {
+                rule: "schema-violation",
+                severity: crate::rules::Severity::Error,
+                endpoint,
+                pointer: String::new(),
+                message: format!("{input} answered with the wrong document: {message}"),
+                line: None,
+                source: Some(input),
+                poll,
+                elapsed_us: None,
+            });
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 /// How a `--watch` runs.
@@ -209,7 +281,7 @@ pub async fn watch(
     let client = Client::new(url, live.client.clone())?;
     let mut report = empty_report(url, &client, opts);
     let mut history = History::default();
-    let mut kept: HashMap<(&'static str, Endpoint, String, String), usize> = HashMap::new();
+    let mut kept: HashMap<(&'static str, Endpoint, String), usize> = HashMap::new();
     let mut dropped = 0u64;
     let started = tokio::time::Instant::now();
     let deadline = watch.duration.map(|d| started + d);
@@ -220,7 +292,13 @@ pub async fn watch(
         poll += 1;
         let fetched = tokio::select! {
             r = fetch(&client, live) => r,
-            () = &mut stop => break,
+            () = &mut stop => {
+                if poll == 1 {
+                    report.interrupted =
+                        Some("stopped before the first poll finished: nothing was checked".into());
+                }
+                break;
+            }
         };
         let fetched = match fetched {
             Ok(f) => f,
@@ -235,7 +313,10 @@ pub async fn watch(
             version: report.version,
             ..Report::default()
         };
-        check_fetched(&fetched, Some(&mut history), Some(poll), &mut one)?;
+        if let Err(e) = check_fetched(&fetched, Some(&mut history), Some(poll), &mut one) {
+            report.interrupted = Some(format!("poll {poll}: {e}"));
+            break;
+        }
         report.documents += one.documents;
         for e in one.checked {
             if !report.checked.contains(&e) {
@@ -252,9 +333,10 @@ pub async fn watch(
                 report.notes.push(n);
             }
         }
-        // A finding that every poll repeats is kept once, with the poll that first saw it.
+        // A finding that polls repeat (the same rule at the same place, whatever values its
+        // message quotes) is kept once, with the poll that first saw it.
         for f in one.findings {
-            let key = (f.rule, f.endpoint, f.pointer.clone(), f.message.clone());
+            let key = (f.rule, f.endpoint, f.pointer.clone());
             if kept.contains_key(&key) {
                 continue;
             }
@@ -281,7 +363,7 @@ pub async fn watch(
     }
     if dropped > 0 {
         report.notes.push(format!(
-            "{dropped} further distinct findings were not kept (at most {MAX_FINDINGS} are)"
+            "{dropped} further findings were not kept (at most {MAX_FINDINGS} distinct ones are)"
         ));
     }
     report.sort();

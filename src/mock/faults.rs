@@ -33,7 +33,8 @@ pub struct Context<'a> {
     pub me: usize,
     /// Scenario time of the request.
     pub t: i128,
-    /// Round of requests of this container (counted by its container route; 1 = first).
+    /// Poll of this container's endpoint (1 = first; see the mock's router for how polls
+    /// are counted).
     pub poll: u64,
 }
 

@@ -182,19 +182,20 @@ impl Served {
             );
         }
         let key = (route, v4, me);
-        // A poll is counted by the container route, which a harness asks first in every
-        // round; the other routes of the round see the same count, so poll-dependent faults
-        // stay consistent across the documents of one round. Only faults read the count, and
-        // they are fixed for the mock's life: without them the shared lock is skipped.
+        // Poll-dependent faults need the documents of one poll to agree. `ecs-tmde check`
+        // asks for the task first and last in every poll (to see whether it changed
+        // meanwhile), so a poll is two task requests: the task requests are counted, and
+        // every request of a poll sees the same number. Only faults read it, and they are
+        // fixed for the mock's life: without them the shared lock is skipped.
         let poll = if faults.is_empty() {
             0
         } else {
             let mut polls = self.polls.lock().unwrap_or_else(|e| e.into_inner());
             let n = polls.entry(me).or_insert(0);
-            if route == Route::Container {
+            if matches!(route, Route::Task | Route::TaskWithTags) {
                 *n += 1;
             }
-            (*n).max(1)
+            n.div_ceil(2)
         };
         let mut body = if faults.is_empty() {
             self.cached(key, t)

@@ -4,9 +4,10 @@
 //! in TOML or JSON). [`world::World`] resolves it with a seed into everything the agent would
 //! derive (DockerIds, names, ARNs, labels, addresses) and follows the task over time: images
 //! are pulled, containers are created and started, a short-lived container exits, health
-//! checks report, stats counters grow. The router ([`app`]) serves the v3 routes with the
-//! agent's status codes, content types and error bodies (ground-truth.md §1), from the
-//! project's models, so every response matches the published schemas by construction.
+//! checks report, stats counters grow. The router ([`app`]) serves the v3 and v4 routes with the
+//! agent's status codes, content types and error bodies (ground-truth.md §1). v3 responses are
+//! serialised from the project's models; v4 responses extend them ([`v4`]); the tests check
+//! every scenario's responses, v3 and v4, against the published schemas and the rules.
 //!
 //! [`faults`] lets the mock break exactly one rule of the catalogue at a time, which is how
 //! the project proves its checker: every rule a live endpoint can break fires when the mock

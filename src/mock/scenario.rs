@@ -303,8 +303,17 @@ impl Scenario {
 
     /// Whether the task response carries ClockDrift.
     pub fn has_clock_drift(&self) -> bool {
-        self.clock_drift
-            .unwrap_or(self.launch_type == LaunchType::Fargate && self.os == Os::Linux)
+        self.clock_drift.unwrap_or(self.is_fargate_linux_1_4())
+    }
+
+    /// Whether the task runs on Fargate Linux platform 1.4.0 or later (ClockDrift,
+    /// EphemeralStorageMetrics, the containerd snapshotter).
+    pub fn is_fargate_linux_1_4(&self) -> bool {
+        self.launch_type == LaunchType::Fargate
+            && self.os == Os::Linux
+            && self
+                .platform_version
+                .is_none_or(|v| v >= PlatformVersion::LINUX_AZ)
     }
 
     /// Whether the platform runs containerd with Fargate-style ids (Fargate from 1.4.0 on
@@ -337,6 +346,15 @@ impl Scenario {
                 "account {:?} is not 12 digits; hint: account = \"123456789012\"",
                 self.account
             ));
+        }
+        if self.task_memory.is_some_and(|m| m > 1 << 20)
+            || self
+                .task_cpu
+                .is_some_and(|c| !(c.is_finite() && c > 0.0 && c <= 192.0))
+        {
+            return bad(
+                "task_memory must be at most 1 TiB and task_cpu between 0 and 192 vCPUs".into(),
+            );
         }
         if let Some(id) = &self.task_id {
             if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -377,17 +395,31 @@ impl Scenario {
                     ));
                 }
             }
+            // Bounds keep every derived time and counter far from integer overflow.
+            const YEAR: f64 = 365.0 * 86_400.0;
             if let Some(e) = c.exits_after {
-                if !(e.is_finite() && e > 0.0) {
+                if !(e.is_finite() && e > 0.0 && e <= YEAR) {
                     return bad(format!(
-                        "containers[{i}]: exits_after must be a positive number of seconds"
+                        "containers[{i}]: exits_after must be a number of seconds above 0, at most a year"
                     ));
                 }
+                if c.essential {
+                    return bad(format!("containers[{i}]: an essential container that exits stops the whole task, which the mock does not model; hint: essential = false"));
+                }
             }
-            let non_negative = |x: f64| x.is_finite() && x >= 0.0;
-            if !non_negative(c.start_delay) || !non_negative(c.cpu_load) {
+            if !(c.start_delay.is_finite() && (0.0..=YEAR).contains(&c.start_delay)) {
                 return bad(format!(
-                    "containers[{i}]: start_delay and cpu_load must be non-negative numbers"
+                    "containers[{i}]: start_delay must be between 0 and a year of seconds"
+                ));
+            }
+            if !(c.cpu_load.is_finite() && (0.0..=192.0).contains(&c.cpu_load)) {
+                return bad(format!(
+                    "containers[{i}]: cpu_load must be between 0 and 192 vCPUs"
+                ));
+            }
+            if c.memory_mib > 1 << 20 || c.memory.is_some_and(|m| m > 1 << 20) {
+                return bad(format!(
+                    "containers[{i}]: memory_mib and memory must be at most 1 TiB (1048576 MiB)"
                 ));
             }
             if let Some(id) = &c.endpoint_id {

@@ -2,14 +2,16 @@
 //! (ground-truth.md §2.7–2.10).
 //!
 //! v4 is a superset of v3: the agent's v4 structs embed the v2/v3 ones and add fields, so the
-//! mock builds the v3 document and extends it rather than keeping a second model of the task.
-//! Until the project has typed v4 models, the additions are written as JSON here.
+//! mock builds the v3 document and extends it, in the key order of the agent's v4 structs
+//! (which the shared models, ordered for v3, do not follow). The mock's tests check every v4
+//! response against the v4 schema and rules.
 
 use serde_json::{json, Map, Value};
 
 use super::scenario::NetworkMode;
 use super::world::{Kind, World};
-use crate::profile::{LaunchType, Os, PlatformVersion};
+use crate::model::LaunchTypeValue;
+use crate::profile::{LaunchType, Os};
 
 /// Key order of the v4 task (the Go struct order, from the agent's handler test template).
 const TASK_ORDER: &[&str] = &[
@@ -78,21 +80,17 @@ fn ordered(mut m: Map<String, Value>, order: &[&str]) -> Value {
 }
 
 fn fargate_linux_14(w: &World) -> bool {
-    let sc = &w.scenario;
-    sc.launch_type == LaunchType::Fargate
-        && sc.os == Os::Linux
-        && sc
-            .platform_version
-            .is_none_or(|v| v >= PlatformVersion::LINUX_AZ)
+    w.scenario.is_fargate_linux_1_4()
 }
 
 fn launch_type(w: &World) -> &'static str {
     match w.scenario.launch_type {
-        LaunchType::Ec2 => "EC2",
-        LaunchType::Fargate => "FARGATE",
-        LaunchType::External => "EXTERNAL",
-        LaunchType::ManagedInstances => "MANAGED_INSTANCES",
+        LaunchType::Ec2 => LaunchTypeValue::Ec2,
+        LaunchType::Fargate => LaunchTypeValue::Fargate,
+        LaunchType::External => LaunchTypeValue::External,
+        LaunchType::ManagedInstances => LaunchTypeValue::ManagedInstances,
     }
+    .as_str()
 }
 
 fn dns_domain(region: &str) -> String {
@@ -239,7 +237,9 @@ pub fn stats(w: &World, i: usize, t: i128) -> Option<Value> {
     let now = w.stats_at(i, t)?;
     let mut v = serde_json::to_value(&now).ok()?;
     let previous = w.stats_at(i, t - w.sample_interval);
-    if let (Some(prev), Some(nets)) = (previous, &now.networks) {
+    // Documented for Linux tasks only; Windows samples never carry it.
+    let linux = w.scenario.os == Os::Linux;
+    if let (Some(prev), Some(nets), true) = (previous, &now.networks, linux) {
         let secs = (now.read.unix_nanos() - prev.read.unix_nanos()) as f64 / 1e9;
         let sum = |s: &crate::model::Stats, rx: bool| -> u64 {
             s.networks

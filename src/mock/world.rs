@@ -397,8 +397,14 @@ impl World {
                 consider(c.started + SECOND + (n + 1) * self.sample_interval);
             }
         }
+        // ClockDrift's reference time moves on each wall-clock minute, and the v4 ephemeral
+        // storage use on each minute of the task's life.
+        let minute = 60 * SECOND;
         if self.scenario.has_clock_drift() {
-            consider((t / (60 * SECOND) + 1) * 60 * SECOND);
+            consider(((self.epoch + t).div_euclid(minute) + 1) * minute - self.epoch);
+        }
+        if self.scenario.is_fargate_linux_1_4() {
+            consider((t.div_euclid(minute) + 1) * minute);
         }
         next
     }
@@ -581,7 +587,10 @@ impl World {
         let tags = |m: &BTreeMap<String, String>| (with_tags && !m.is_empty()).then(|| m.clone());
         let clock_drift = sc.has_clock_drift().then(|| ClockDrift {
             clock_error_bound: Some(Float(self.clock_error_bound)),
-            reference_timestamp: Some(self.timestamp(t.max(0) / (60 * SECOND) * 60 * SECOND)),
+            // Whole seconds of wall time, refreshed every minute, as recordings show.
+            reference_timestamp: Some(Timestamp::from_unix_nanos(
+                (self.epoch + t.max(0)) / (60 * SECOND) * 60 * SECOND,
+            )),
             clock_synchronization_status: Some(ClockSynchronizationStatus::Synchronized),
             extra: Default::default(),
         });
@@ -643,12 +652,15 @@ impl World {
         // previous one.
         let total = |n: u64| -> u64 {
             let step = (load * interval_ns) as u64 + 1;
-            step * (n + 1) + noise(key, n, step / 2 + 1)
+            step.saturating_mul(n + 1)
+                .saturating_add(noise(key, n, step / 2 + 1))
         };
         let windows = sc.os == Os::Windows;
         let cpu = |n: u64| -> CpuStats {
             let tot = total(n);
-            let system = (self.uptime0 + at(n)) as u64 * u64::from(self.online_cpus);
+            let system = u64::try_from(self.uptime0 + at(n))
+                .unwrap_or(u64::MAX)
+                .saturating_mul(u64::from(self.online_cpus));
             CpuStats {
                 cpu_usage: CpuUsage {
                     total_usage: tot,
@@ -685,8 +697,8 @@ impl World {
             .max(usage + MIB);
         let memory_stats = if windows {
             MemoryStats {
-                commitbytes: NonZeroU64::new(usage + usage / 2),
-                commitpeakbytes: NonZeroU64::new(usage * 2),
+                commitbytes: NonZeroU64::new(usage.saturating_add(usage / 2)),
+                commitpeakbytes: NonZeroU64::new(usage.saturating_mul(2)),
                 privateworkingset: NonZeroU64::new(usage),
                 ..Default::default()
             }

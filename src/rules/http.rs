@@ -31,7 +31,7 @@ pub static HTTP_STATUS_NOT_OK: Rule = Rule {
     endpoints: ALL,
     needs: Needs::Http,
     versions: ALL_VERSIONS,
-    doc_quote: Some("${ECS_CONTAINER_METADATA_URI}/task - This path returns metadata JSON for the task, including a list of the container IDs and names for all of the containers associated with the task."),
+    doc_quote: Some("The following API endpoints are available to containers: ${ECS_CONTAINER_METADATA_URI} ... ${ECS_CONTAINER_METADATA_URI}/task ... ${ECS_CONTAINER_METADATA_URI}/stats ... ${ECS_CONTAINER_METADATA_URI}/task/stats"),
     agent_basis: Some("The agent answers 200 with the JSON document once the container's endpoint id is mapped (it is mapped when the container has a Docker ID); 500 for an unknown id on the metadata paths, 400 on the stats paths, 429 above its rate limit (ground-truth.md §1.3, §1.4)."),
     follows: Follows::Both,
     explanation: "Each of the four paths answers 200 for the endpoint id a container was given. Anything else (an unknown id, stats not ready after the harness's retries, rate limiting after its back-off) is reported with the status, the body and the time the request took.",

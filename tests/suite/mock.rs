@@ -210,7 +210,7 @@ async fn a_watch_through_the_task_life_finds_nothing() {
         .await
         .unwrap();
         server.shutdown().await;
-        assert!(report.polls >= 10, "{name}: only {} polls", report.polls);
+        assert!(report.polls >= 5, "{name}: only {} polls", report.polls);
         assert!(
             failing(&report).is_empty(),
             "{name} (v4: {v4}):\n{}",
@@ -489,9 +489,11 @@ async fn rate_limit_answers_429_past_the_burst() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn endpoint_ids_answer_once_their_container_is_created() {
+    // At 10x the first container is created about 0.5 s after start: time enough for the
+    // first request to find it unknown, even on a loaded machine.
     let opts = MockOptions {
         start: Start::Beginning,
-        speed: 40.0,
+        speed: 10.0,
         ..MockOptions::default()
     };
     let server = mock::Server::start(Scenario::builtin("ec2-bridge").unwrap(), opts)
@@ -504,7 +506,7 @@ async fn endpoint_ids_answer_once_their_container_is_created() {
         "not created yet: the agent does not know the id"
     );
     let mut statuses = Vec::new();
-    for _ in 0..100 {
+    for _ in 0..500 {
         let (status, _, body, _) = raw(&uri).await;
         if status == 200 {
             let v: serde_json::Value = serde_json::from_str(&body).unwrap();
