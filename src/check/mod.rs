@@ -64,8 +64,8 @@ impl ApiVersion {
     /// The environment variable the agent sets to this version's endpoint.
     pub fn env_var(self) -> &'static str {
         match self {
-            ApiVersion::V3 => "ECS_CONTAINER_METADATA_URI",
-            ApiVersion::V4 => "ECS_CONTAINER_METADATA_URI_V4",
+            ApiVersion::V3 => crate::client::ENV_VAR,
+            ApiVersion::V4 => crate::client::ENV_VAR_V4,
         }
     }
 
@@ -298,8 +298,10 @@ fn decode_one<T: DeserializeOwned>(
     let bytes = strip_bom(&doc.bytes);
     match serde_json::from_slice::<T>(bytes) {
         Ok(v) => Ok(Some(v)),
-        Err(e) if !e.is_data() => Err(Error::json(&doc.input, &e)),
         Err(decode_error) => {
+            // Whether the document is JSON at all is the JSON parser's to say: the typed
+            // decoder reports some type errors as syntax errors (a number or an array where a
+            // status string is expected is "expected value").
             let value: serde_json::Value =
                 serde_json::from_slice(bytes).map_err(|e| Error::json(&doc.input, &e))?;
             if let Some(other) = Endpoint::infer(&value) {
@@ -327,17 +329,15 @@ fn decode_one<T: DeserializeOwned>(
                 // The schema validator reads numbers as doubles, so an integer just past a
                 // 64-bit bound can round onto it and pass; the exact decoder still refuses it,
                 // and the document must not pass unexplained.
-                let text = decode_error.to_string();
-                let what = text
-                    .rfind(" at line ")
-                    .map_or(text.as_str(), |i| &text[..i]);
+                let why = bounded(&decode_error, 240);
+                let what = why.rfind(" at line ").map_or(why.as_str(), |i| &why[..i]);
                 out.push(Finding {
                     rule: "schema-violation",
                     severity: Severity::Error,
                     endpoint: doc.endpoint,
                     pointer: String::new(),
                     message: format!(
-                        "line {}, column {}: {what}; a validator that compares numbers as doubles misses it",
+                        "line {}, column {}: the document cannot be read as the agent writes it: {what} (a JSON Schema validator accepts it: it does not see duplicate keys, takes 512.0 for an integer, and compares numbers as doubles)",
                         decode_error.line(),
                         decode_error.column()
                     ),
@@ -363,15 +363,7 @@ pub fn schema_findings(
     for err in validator_for(version, endpoint).iter_errors(value) {
         let schema_path = err.schema_path().to_string();
         let rule = rules::rule_for_schema_error(&schema_path);
-        let mut message = err.to_string();
-        if message.len() > 240 {
-            let cut = (0..=240)
-                .rev()
-                .find(|i| message.is_char_boundary(*i))
-                .unwrap_or(0);
-            message.truncate(cut);
-            message.push_str("...");
-        }
+        let message = bounded(&err, 240);
         out.push(Finding {
             rule: rule.id,
             severity: rule.severity,
@@ -384,6 +376,44 @@ pub fn schema_findings(
             elapsed_us: None,
         });
     }
+}
+
+/// Formats `message` into at most `max` bytes (cut on a character boundary and marked with
+/// `...`), without formatting the rest: messages quote the document's values, which can be
+/// 100 MB long.
+fn bounded(message: &dyn fmt::Display, max: usize) -> String {
+    struct Bounded {
+        text: String,
+        max: usize,
+        cut: bool,
+    }
+    impl fmt::Write for Bounded {
+        fn write_str(&mut self, part: &str) -> fmt::Result {
+            let room = self.max - self.text.len();
+            if part.len() <= room {
+                self.text.push_str(part);
+                return Ok(());
+            }
+            let end = (0..=room)
+                .rev()
+                .find(|i| part.is_char_boundary(*i))
+                .unwrap_or(0);
+            self.text.push_str(&part[..end]);
+            self.cut = true;
+            // Stops the formatting of the rest.
+            Err(fmt::Error)
+        }
+    }
+    let mut out = Bounded {
+        text: String::new(),
+        max,
+        cut: false,
+    };
+    let _ = fmt::write(&mut out, format_args!("{message}"));
+    if out.cut {
+        out.text.push_str("...");
+    }
+    out.text
 }
 
 /// Checks a set of documents read together (a recording directory, or one poll of a live
