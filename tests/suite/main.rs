@@ -4,6 +4,7 @@ mod cli;
 mod client;
 mod fixtures;
 mod generated;
+mod hostile;
 mod live;
 mod mock;
 mod properties;
