@@ -2,6 +2,7 @@
 
 use super::{Context, Follows, Layer, Needs, Rule, Severity, Sink, ALL_VERSIONS};
 use crate::check::ApiVersion;
+use crate::model::{Container, Task};
 use crate::{schema, Endpoint};
 
 /// Every violation of the published schema that no more specific rule explains.
@@ -43,12 +44,83 @@ pub static UNDOCUMENTED_FIELD: Rule = Rule {
     check: undocumented_field,
 };
 
+/// Whether a decoded container holds a key the schema of `version` does not describe: a key
+/// its models kept in an `extra` map, or (in v3) a v4 field.
+fn container_has_unknown(c: &Container, version: ApiVersion) -> bool {
+    let v3 = version == ApiVersion::V3;
+    !c.extra.is_empty()
+        || !c.limits.extra.is_empty()
+        || c.ports
+            .iter()
+            .flatten()
+            .any(|p| !p.extra.is_empty() || (v3 && p.host_ip.is_some()))
+        || c.networks.iter().flatten().any(|n| {
+            !n.extra.is_empty()
+                || (v3
+                    && (n.attachment_index.is_some()
+                        || n.mac_address.is_some()
+                        || n.ipv4_subnet_cidr_block.is_some()
+                        || n.ipv6_subnet_cidr_block.is_some()
+                        || n.domain_name_servers.is_some()
+                        || n.domain_name_search_list.is_some()
+                        || n.private_dns_name.is_some()
+                        || n.subnet_gateway_ipv4_address.is_some()
+                        || n.subnet_gateway_ipv6_address.is_some()))
+        })
+        || c.health.as_ref().is_some_and(|h| !h.extra.is_empty())
+        || c.volumes.iter().flatten().any(|v| !v.extra.is_empty())
+        || (v3
+            && (c.log_driver.is_some()
+                || c.log_options.is_some()
+                || c.container_arn.is_some()
+                || c.snapshotter.is_some()
+                || c.restart_count.is_some()))
+}
+
+/// Whether a decoded task holds a key the schema of `version` does not describe.
+fn task_has_unknown(t: &Task, version: ApiVersion) -> bool {
+    let v3 = version == ApiVersion::V3;
+    !t.extra.is_empty()
+        || t.limits.as_ref().is_some_and(|l| !l.extra.is_empty())
+        || t.clock_drift.as_ref().is_some_and(|c| !c.extra.is_empty())
+        || t.errors.iter().flatten().any(|e| !e.extra.is_empty())
+        || t.ephemeral_storage_metrics
+            .as_ref()
+            .is_some_and(|e| !e.extra.is_empty())
+        || t.containers
+            .iter()
+            .flatten()
+            .any(|c| container_has_unknown(c, version))
+        || (v3
+            && (t.launch_type.is_some()
+                || t.errors.is_some()
+                || t.vpc_id.is_some()
+                || t.service_name.is_some()
+                || t.group.is_some()
+                || t.ephemeral_storage_metrics.is_some()
+                || t.fault_injection_enabled.is_some()
+                || t.availability_zone_id.is_some()))
+}
+
 fn undocumented_field(ctx: &Context<'_>, out: &mut Sink<'_>) {
     // The typed models keep unknown keys (`extra`) in place, so serialising them gives back
-    // the document's keys; the published schema says which of them are described.
+    // the document's keys; the published schema says which of them are described. Metadata
+    // documents without any such key (the common case, and the costly one: serialising and
+    // walking would be most of a check's time) are skipped.
+    let version = ctx.version;
     let docs = [
-        (Endpoint::Container, ctx.container.map(serde_json::to_value)),
-        (Endpoint::Task, ctx.task.map(serde_json::to_value)),
+        (
+            Endpoint::Container,
+            ctx.container
+                .filter(|c| container_has_unknown(c, version))
+                .map(serde_json::to_value),
+        ),
+        (
+            Endpoint::Task,
+            ctx.task
+                .filter(|t| task_has_unknown(t, version))
+                .map(serde_json::to_value),
+        ),
         (Endpoint::Stats, ctx.stats.map(serde_json::to_value)),
         (
             Endpoint::TaskStats,
