@@ -644,3 +644,89 @@ fn redacting_a_document_with_duplicate_keys_keeps_no_secret() {
     // the duplicate key is itself a finding, before and after
     assert_eq!(verdict(doc), ecs_tmde::check::Verdict::Fail);
 }
+
+/// Serves `body` as a 200 `application/json` answer to `/v3/abc/task` and `404 page not found`
+/// to every other path, on a free loopback port, from a thread that lives as long as the test
+/// process.
+fn serve_forever(body: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let (status, content_type, answer) = if request.starts_with(b"GET /v3/abc/task ") {
+                ("200 OK", "application/json", &body[..])
+            } else {
+                (
+                    "404 Not Found",
+                    "text/plain; charset=utf-8",
+                    &b"404 page not found\n"[..],
+                )
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                answer.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(answer);
+        }
+    });
+    format!("http://127.0.0.1:{port}/v3/abc")
+}
+
+/// The hostile documents, served by an endpoint as its task response: findings (the HTTP and
+/// schema rules) or exit 2 naming the URL, never a panic, in bounded time. (A body too deep for
+/// the decoder, or with invalid UTF-8 in a string, is exit 2: the `http-body-not-json` rule
+/// takes it for JSON, since it only skims the body.)
+#[test]
+fn hostile_documents_from_an_endpoint_are_findings_or_exit_2() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let wrong_type = task_with("\"KnownStatus\": \"RUNNING\"", "\"KnownStatus\": 5");
+    let duplicate = task_with(
+        "\"Revision\": \"5\",",
+        "\"Revision\": \"5\", \"Revision\": \"6\",",
+    );
+    let cases: [(&str, Vec<u8>); 5] = [
+        ("deep", deep.into_bytes()),
+        ("not-utf8", b"{\"Family\": \"\xFF\"}".to_vec()),
+        ("wrong-type", wrong_type.into_bytes()),
+        ("duplicate", duplicate.into_bytes()),
+        ("nan", b"{\"CPU\": NaN}".to_vec()),
+    ];
+    for (name, body) in cases {
+        let dir = scratch(&format!("endpoint-{name}"));
+        let url = serve_forever(body);
+        let r = run(&dir, &["check", &url, "--rate", "1000", "--timeout", "5s"]);
+        match r.code {
+            Some(1) => {
+                assert!(
+                    r.stdout.contains("error[http-status-not-ok]"),
+                    "{name}: {}",
+                    r.stdout
+                );
+                if matches!(name, "wrong-type" | "duplicate") {
+                    assert!(
+                        r.stdout.contains("error[schema-violation] task"),
+                        "{name}: {}",
+                        r.stdout
+                    );
+                }
+            }
+            Some(2) => {
+                let line = r.stderr.trim_end();
+                assert!(!line.contains('\n'), "{name}: one line: {line}");
+                assert!(line.contains("127.0.0.1"), "{name}: names the URL: {line}");
+            }
+            other => panic!("{name}: exit {other:?}: {}{}", r.stderr, r.stdout),
+        }
+    }
+}
