@@ -192,6 +192,18 @@ fn set(v: &mut Value, key: &str, new: Value) {
     }
 }
 
+/// Sets the member at JSON Pointer `at` when its parent object exists. Rewrites run inside
+/// request handlers, so a document without the expected shape is left alone rather than
+/// indexed into (`value["a"][0]` panics on a missing array element).
+fn put(v: &mut Value, at: &str, new: Value) {
+    let Some((parent, key)) = at.rsplit_once('/') else {
+        return;
+    };
+    if let Some(Value::Object(o)) = v.pointer_mut(parent) {
+        o.insert(key.into(), new);
+    }
+}
+
 fn remove(v: &mut Value, key: &str) {
     if let Some(o) = v.as_object_mut() {
         o.shift_remove(key);
@@ -238,7 +250,7 @@ pub static FAULTS: &[Fault] = &[
         scenario: "fargate-linux-1.4",
         late: false,
         also: &[],
-        breaks: Break::Json(|e, v, ctx| mine(e, v, ctx, |c| c["Limits"]["CPU"] = json!("2"))),
+        breaks: Break::Json(|e, v, ctx| mine(e, v, ctx, |c| put(c, "/Limits/CPU", json!("2")))),
     },
     Fault {
         rule: "undocumented-field",
@@ -267,7 +279,7 @@ pub static FAULTS: &[Fault] = &[
         late: false,
         also: &[],
         breaks: Break::Json(|e, v, ctx| {
-            mine(e, v, ctx, |c| c["Networks"][0]["NetworkMode"] = json!(""))
+            mine(e, v, ctx, |c| put(c, "/Networks/0/NetworkMode", json!("")))
         }),
     },
     Fault {
@@ -286,7 +298,7 @@ pub static FAULTS: &[Fault] = &[
         also: &[],
         breaks: Break::Json(|e, v, _| {
             if e == Endpoint::Task {
-                v["Limits"]["Memory"] = json!(0);
+                put(v, "/Limits/Memory", json!(0));
             }
         }),
     },
@@ -468,7 +480,11 @@ pub static FAULTS: &[Fault] = &[
         also: &[],
         breaks: Break::Json(|e, v, ctx| {
             mine(e, v, ctx, |c| {
-                c["Labels"]["com.amazonaws.ecs.container-name"] = json!("someone-else")
+                put(
+                    c,
+                    "/Labels/com.amazonaws.ecs.container-name",
+                    json!("someone-else"),
+                )
             })
         }),
     },
@@ -652,7 +668,11 @@ pub static FAULTS: &[Fault] = &[
                 let now = v["cpu_stats"]["cpu_usage"]["total_usage"]
                     .as_u64()
                     .unwrap_or(0);
-                v["precpu_stats"]["cpu_usage"]["total_usage"] = json!(now + 1_000_000);
+                put(
+                    v,
+                    "/precpu_stats/cpu_usage/total_usage",
+                    json!(now + 1_000_000),
+                );
             }
         }),
     },
@@ -696,7 +716,7 @@ pub static FAULTS: &[Fault] = &[
         breaks: Break::Json(|e, v, _| {
             if e == Endpoint::Stats {
                 let limit = v["memory_stats"]["limit"].as_u64().unwrap_or(1 << 30);
-                v["memory_stats"]["usage"] = json!(limit + 4096);
+                put(v, "/memory_stats/usage", json!(limit + 4096));
             }
         }),
     },
@@ -941,7 +961,7 @@ pub static FAULTS: &[Fault] = &[
             mine(e, v, ctx, |c| {
                 if let Some(gw) = c["Networks"][0]["SubnetGatewayIpv4Address"].as_str() {
                     let bare = gw.split('/').next().unwrap_or(gw).to_owned();
-                    c["Networks"][0]["SubnetGatewayIpv4Address"] = json!(bare);
+                    put(c, "/Networks/0/SubnetGatewayIpv4Address", json!(bare));
                 }
             })
         }),
